@@ -1,0 +1,255 @@
+// The arena's port to persistence. src/store/ implements it with drizzle + better-sqlite3; the engine sees only
+// this. Every method that changes several rows does so in one transaction. Methods are async so that a
+// PostgreSQL implementation can follow; the SQLite one may do its work synchronously inside.
+import type { ComparisonCount } from "../ranking/types.ts";
+import type { BattleState, Place, PlatformName, Side, VoteChoice, VoteExclusion } from "./types.ts";
+
+export interface ModelRecord {
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiKeyEnv: string | null;
+  readonly aliases: readonly string[];
+  readonly weight: number;
+  readonly enabled: boolean;
+  readonly maxTokens: number;
+  readonly temperature: number;
+  readonly systemPrompt: string | null;
+  /** Consecutive failed generations; reset by a success. */
+  readonly consecutiveFailures: number;
+  /** While set and in the future, the model is in outage and not paired. */
+  readonly outageUntil: Date | null;
+  /** Battles of this model that have at least one counted vote. */
+  readonly countedBattles: number;
+  /** "config" for the models file, or the moderator's platform:display name. */
+  readonly addedBy: string;
+  readonly createdAt: Date;
+}
+
+export type ModelInput = Pick<
+  ModelRecord,
+  | "name"
+  | "baseUrl"
+  | "model"
+  | "apiKeyEnv"
+  | "aliases"
+  | "weight"
+  | "enabled"
+  | "maxTokens"
+  | "temperature"
+  | "systemPrompt"
+>;
+
+export type ModelChange = Partial<
+  Pick<ModelRecord, "aliases" | "weight" | "enabled" | "baseUrl" | "model" | "apiKeyEnv">
+>;
+
+export interface TurnRecord {
+  /** 1-based turn number. */
+  readonly turn: number;
+  readonly side: Side;
+  readonly userContent: string;
+  readonly content: string | null;
+  readonly promptTokens: number | null;
+  readonly completionTokens: number | null;
+  readonly latencyMs: number | null;
+  readonly finishReason: string | null;
+  /** Set when the generation failed: the GenerationError kind and message (no secrets). */
+  readonly error: string | null;
+}
+
+export interface BattleRecord {
+  readonly id: string;
+  readonly place: Place;
+  /** Keyed hash of the creator's platform user id. */
+  readonly creatorHash: string;
+  /** The model shown as Model A and as Model B. */
+  readonly modelA: string;
+  readonly modelB: string;
+  readonly state: BattleState;
+  /** Category keys the battle counts in (always includes "overall"). */
+  readonly categories: readonly string[];
+  readonly createdAt: Date;
+  /** When voting ends; null until the battle opens. */
+  readonly closesAt: Date | null;
+  readonly closedAt: Date | null;
+  /** Why it was discarded or errored (for people; no secrets). */
+  readonly reason: string | null;
+  /** Mean of counted votes, A = 1, B = 0, tie and both-bad 0.5; null while no vote counted. */
+  readonly outcome: number | null;
+  readonly countedVotes: number;
+  readonly turns: readonly TurnRecord[];
+  /** Platform message ids the adapter asked to remember (e.g. the vote message, to strip its buttons). */
+  readonly messageIds: readonly string[];
+}
+
+export interface NewBattle {
+  readonly place: Place;
+  readonly creatorHash: string;
+  readonly modelA: string;
+  readonly modelB: string;
+  readonly prompt: string;
+  readonly categories: readonly string[];
+  readonly createdAt: Date;
+}
+
+export interface NewVote {
+  readonly battleId: string;
+  readonly voterHash: string;
+  readonly choice: VoteChoice;
+  readonly at: Date;
+  /** Exclusions the engine decided before the transaction (rate limit, flagged voter). */
+  readonly exclusions: readonly VoteExclusion[];
+}
+
+export type VoteResult =
+  /** Stored. `counted` false when exclusions apply (the battle's own state adds leak/error/after_reveal). */
+  | {
+      readonly kind: "recorded";
+      readonly counted: boolean;
+      readonly exclusions: readonly VoteExclusion[];
+      readonly battle: BattleRecord;
+    }
+  /** This voter already has a vote on this battle; nothing changed. */
+  | { readonly kind: "duplicate"; readonly battle: BattleRecord }
+  | { readonly kind: "unknown_battle" };
+
+export interface VoteRow {
+  readonly battleId: string;
+  readonly voterHash: string;
+  readonly choice: VoteChoice;
+  readonly at: Date;
+  readonly counted: boolean;
+  readonly exclusions: readonly VoteExclusion[];
+}
+
+export interface ChannelSettings {
+  readonly place: Pick<Place, "platform" | "community" | "channel">;
+  /** Voting window in seconds; default 3600. */
+  readonly votingWindowSeconds: number;
+  /** "everyone", or "moderators" (only moderators' votes count — e.g. an expert panel). */
+  readonly whoMayVote: "everyone" | "moderators";
+}
+
+export interface Subscription {
+  readonly id: string;
+  readonly place: Place;
+  readonly category: string;
+  /** Publish after this many new counted battles even when the top 10 did not move. */
+  readonly everyBattles: number;
+  /** Top-10 order at the last publication, and the counted-battle total then. */
+  readonly lastTop: readonly string[];
+  readonly lastBattleTotal: number;
+  readonly createdAt: Date;
+}
+
+export interface AuditEntry {
+  readonly at: Date;
+  readonly platform: PlatformName;
+  /** Keyed hash of the actor's id, and the display name at the time. */
+  readonly actorHash: string;
+  readonly actorName: string;
+  /** e.g. "model.add", "model.disable", "arena.subscribe". */
+  readonly action: string;
+  readonly target: string | null;
+  /** JSON-serialisable details (never a secret). */
+  readonly details: Record<string, unknown>;
+  /** false when the action was refused (permission, validation); `details.reason` says why. */
+  readonly allowed: boolean;
+}
+
+/** A counted battle as exported (FastChat clean-battle format is produced from this). */
+export interface CountedBattle {
+  readonly id: string;
+  readonly modelA: string;
+  readonly modelB: string;
+  readonly outcome: number;
+  readonly tally: { readonly a: number; readonly b: number; readonly tie: number; readonly bad: number };
+  readonly categories: readonly string[];
+  readonly platform: PlatformName;
+  readonly turns: number;
+  readonly closedAt: Date | null;
+  readonly createdAt: Date;
+}
+
+export interface ArenaStore {
+  // Registry
+  listModels(): Promise<ModelRecord[]>;
+  getModel(name: string): Promise<ModelRecord | null>;
+  /** Insert or update by name (start-up upsert of ARENA_MODELS); keeps outage and counters. */
+  upsertModel(input: ModelInput, addedBy: string): Promise<ModelRecord>;
+  /** Insert; returns null if the name exists. */
+  addModel(input: ModelInput, addedBy: string): Promise<ModelRecord | null>;
+  /** Returns null if there is no such model. */
+  updateModel(name: string, change: ModelChange): Promise<ModelRecord | null>;
+  /** Removes the model from the registry; its past battles and votes stay. Returns false if unknown. */
+  removeModel(name: string): Promise<boolean>;
+  /** A successful generation: failures reset, outage cleared. */
+  recordModelSuccess(name: string): Promise<void>;
+  /** A failed generation: failures + 1; outageUntil set to the given time (the engine decides the back-off). */
+  recordModelFailure(name: string, outageUntil: Date | null): Promise<ModelRecord | null>;
+
+  // Battles
+  createBattle(battle: NewBattle): Promise<BattleRecord>;
+  getBattle(id: string): Promise<BattleRecord | null>;
+  /** Where the adapter opened the battle's thread. */
+  placeBattle(id: string, place: Place): Promise<void>;
+  /** Adds the user's turn text for a new turn on both sides (content null until answered). */
+  addUserTurn(id: string, turn: number, userContent: string, categories: readonly string[]): Promise<void>;
+  /** Stores one side's answer (or error) for a turn. */
+  saveAnswer(id: string, record: TurnRecord): Promise<void>;
+  /**
+   * Moves the battle from one of `from` to `to` atomically; returns the updated battle, or null when it was not
+   * in one of `from` (someone else moved it first). Sets closesAt (to "open"), closedAt (to a final state), reason.
+   */
+  transitionBattle(
+    id: string,
+    from: readonly BattleState[],
+    to: BattleState,
+    at: Date,
+    details?: { readonly closesAt?: Date; readonly reason?: string },
+  ): Promise<BattleRecord | null>;
+  /** Open battles whose closesAt ≤ now. */
+  battlesDueToClose(now: Date, limit: number): Promise<BattleRecord[]>;
+  /** Battles left "generating" (a crash), to mark errored on start. */
+  battlesInState(state: BattleState): Promise<BattleRecord[]>;
+  rememberMessage(battleId: string, messageId: string): Promise<void>;
+  battleForMessage(platform: PlatformName, channel: string, messageId: string): Promise<BattleRecord | null>;
+
+  // Votes: one transaction — the unique (battle, voter) rule, the battle state rules (open → may count;
+  // discarded → "leak"; errored → "error"; closed → "after_reveal"; generating → "not_open"), the battle's
+  // outcome and counted-vote count, the model counters and every category's aggregate counts.
+  recordVote(vote: NewVote): Promise<VoteResult>;
+  tally(
+    battleId: string,
+  ): Promise<{ readonly a: number; readonly b: number; readonly tie: number; readonly bad: number }>;
+  votesOf(battleId: string): Promise<VoteRow[]>;
+  /** Counted votes by this voter since `since` (for the rate limit). */
+  countVotesSince(voterHash: string, since: Date): Promise<number>;
+
+  // Aggregates
+  /** Aggregated counts of one category (canonical rows: modelA < modelB). */
+  aggregateCounts(category: string): Promise<ComparisonCount[]>;
+  /** The same, recomputed from the votes table (audits and tests). */
+  recountFromVotes(category: string): Promise<ComparisonCount[]>;
+  /** Categories that have counts, with their counted-battle totals. */
+  categories(): Promise<{ readonly category: string; readonly battles: number }[]>;
+  /** Increases with every counted vote; the leaderboard cache key. */
+  aggregatesVersion(): Promise<number>;
+  countedBattles(): AsyncIterable<CountedBattle>;
+
+  // Channel settings, subscriptions
+  channelSettings(place: Place): Promise<ChannelSettings>;
+  saveChannelSettings(settings: ChannelSettings): Promise<void>;
+  subscribe(place: Place, category: string, everyBattles: number, at: Date): Promise<Subscription>;
+  /** Returns false if there was no subscription for this place and category. */
+  unsubscribe(place: Place, category: string): Promise<boolean>;
+  subscriptions(): Promise<Subscription[]>;
+  markPublished(subscriptionId: string, top: readonly string[], battleTotal: number): Promise<void>;
+
+  // Audit
+  audit(entry: AuditEntry): Promise<void>;
+  auditLog(limit: number): Promise<AuditEntry[]>;
+
+  close(): Promise<void>;
+}
