@@ -1,0 +1,108 @@
+// Opening the SQLite database: file and pragmas, migrations from <repo>/migrations, then the store.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.ts";
+import { SqliteArenaStore, type StoreDatabase } from "./sqlite-store.ts";
+
+export { SqliteArenaStore } from "./sqlite-store.ts";
+
+/** Resolved against this file, so `arena migrate` works from any working directory. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+/** How long a connection waits for another process's write lock before failing. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** The subset of a pino logger the store uses. */
+export interface StoreLogger {
+  info(message: string): void;
+}
+
+export interface StoreOptions {
+  readonly logger?: StoreLogger;
+}
+
+/** `DATABASE_URL` → a better-sqlite3 filename: ":memory:", a path, or a `file:`/`sqlite:` prefixed path. */
+export function databaseFilename(databaseUrl: string): string {
+  const trimmed = databaseUrl.trim();
+  if (trimmed === ":memory:" || trimmed === "") return ":memory:";
+  const path = trimmed.replace(/^(sqlite|file):(\/\/)?/, "");
+  return path === ":memory:" ? path : resolve(path);
+}
+
+function openConnection(databaseUrl: string): { sqlite: Database.Database; filename: string } {
+  const filename = databaseFilename(databaseUrl);
+  if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
+  const sqlite = new Database(filename);
+  try {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  return { sqlite, filename };
+}
+
+function appliedMigrations(sqlite: Database.Database): number {
+  const table = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  if (!table) return 0;
+  const row = sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
+  return row.n;
+}
+
+/** Applies pending migrations; returns how many were applied. */
+function applyMigrations(db: StoreDatabase, sqlite: Database.Database): number {
+  const before = appliedMigrations(sqlite);
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (error) {
+    // Two processes starting on a fresh file: drizzle reads the applied list before taking the write lock, so
+    // the loser fails on "table already exists". Once the winner committed, a second pass finds nothing to do.
+    if (appliedMigrations(sqlite) === before) {
+      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    } else {
+      throw error;
+    }
+  }
+  return appliedMigrations(sqlite) - before;
+}
+
+/** Opens (creating if needed) the database at `databaseUrl`, applies pending migrations, returns the store. */
+export async function openSqliteStore(
+  databaseUrl: string,
+  options: StoreOptions = {},
+): Promise<SqliteArenaStore> {
+  const { sqlite, filename } = openConnection(databaseUrl);
+  try {
+    const db = drizzle({ client: sqlite, schema });
+    const applied = applyMigrations(db, sqlite);
+    options.logger?.info(`database ${filename} ready (${applied} migration(s) applied)`);
+    return new SqliteArenaStore(db, sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}
+
+/** `arena migrate`: applies pending migrations and closes the database. */
+export async function migrateDatabase(
+  databaseUrl: string,
+  options: StoreOptions = {},
+): Promise<{ readonly filename: string; readonly applied: number }> {
+  const { sqlite, filename } = openConnection(databaseUrl);
+  try {
+    const applied = applyMigrations(drizzle({ client: sqlite, schema }), sqlite);
+    options.logger?.info(`database ${filename} migrated (${applied} migration(s) applied)`);
+    return { filename, applied };
+  } finally {
+    sqlite.close();
+  }
+}
