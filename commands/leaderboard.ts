@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { isValidCategory } from "../src/arena/categories.ts";
+import type { Command } from "./types.ts";
+
+const input = z.object({
+  category: z.string().trim().default("overall").refine(isValidCategory, {
+    message: "unknown category: try overall, coding, long, multiturn or lang:eng",
+  }),
+  chart: z.enum(["ratings", "winfraction", "counts"]).default("ratings"),
+});
+
+export const leaderboardCommand: Command<z.output<typeof input>> = {
+  data: {
+    name: "leaderboard",
+    description: "Show the model leaderboard (Bradley–Terry ratings with 95% intervals)",
+    permission: "everyone",
+    options: [
+      {
+        name: "category",
+        description: "overall, coding, long, multiturn, lang:eng, …",
+        type: "string",
+        required: false,
+        autocomplete: "category",
+      },
+      {
+        name: "chart",
+        description: "Which chart to attach",
+        type: "string",
+        required: false,
+        choices: [
+          { name: "Ratings with intervals", value: "ratings" },
+          { name: "Win-fraction heat map", value: "winfraction" },
+          { name: "Battle counts", value: "counts" },
+        ],
+      },
+    ],
+  },
+  input,
+  execute: (_ctx, { category, chart }, { arena }) => arena.leaderboards.reply(category, chart, 0),
+};

@@ -1,0 +1,717 @@
+// The arena engine: battle lifecycle, votes, registry operations and settings, platform-neutral.
+// It answers calls with Replies and announces later happenings as ArenaEvents; it never calls a platform.
+import { categorize } from "./categories.ts";
+import { createUserHasher, moderatorKey, type UserHasher } from "./identity.ts";
+import { LeaderboardService } from "./leaderboard.ts";
+import { createLeakDetector, type LeakHit } from "./leak.ts";
+import type { Logger } from "./logger.ts";
+import type { ChatMessage, ModelClient, ModelEndpoint } from "./model-client.ts";
+import { GenerationError } from "./model-client.ts";
+import { outageUntil } from "./outage.ts";
+import { choosePair } from "./pairing.ts";
+import { decodePayload, encodePayload } from "./payloads.ts";
+import { validatePrompt } from "./prompt.ts";
+import type { ArenaStore, BattleRecord, ModelRecord, TurnRecord } from "./store.ts";
+import type {
+  ArenaEvent,
+  ArenaEventListener,
+  BattleNames,
+  ButtonSpec,
+  CommandContext,
+  Place,
+  PlatformName,
+  PressResult,
+  Reply,
+  Side,
+  Tally,
+  VoteChoice,
+  VoteExclusion,
+} from "./types.ts";
+
+export interface ArenaSettings {
+  /** "discord:<id>" / "telegram:<id>" entries with moderator rights everywhere. */
+  readonly moderators: ReadonlySet<string>;
+  /** Key of the voter hash (HMAC); keep it stable across restarts or votes can no longer be de-duplicated. */
+  readonly voterKey: string | Uint8Array;
+  readonly defaultVotingWindowSeconds: number;
+  /** Counted votes per voter per window above which further votes are kept but not counted. */
+  readonly voteRateLimit: { readonly max: number; readonly windowSeconds: number };
+  /** Models under this many battles are shown as provisional. */
+  readonly provisionalBattles: number;
+  /** A subscription publishes at least every this many counted battles. */
+  readonly publishEveryBattles: number;
+  /** How often due battles are closed. */
+  readonly tickMilliseconds: number;
+}
+
+export const DEFAULT_SETTINGS: Omit<ArenaSettings, "voterKey" | "moderators"> = {
+  defaultVotingWindowSeconds: 3600,
+  voteRateLimit: { max: 60, windowSeconds: 600 },
+  provisionalBattles: 30,
+  publishEveryBattles: 50,
+  tickMilliseconds: 1000,
+};
+
+export interface ArenaDependencies {
+  readonly store: ArenaStore;
+  readonly models: ModelClient;
+  readonly settings: ArenaSettings;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+}
+
+/** A user-facing refusal: becomes one private reply. */
+export class ArenaRefusal extends Error {
+  override readonly name = "ArenaRefusal";
+}
+
+export const CONTINUE_MAX_CHARS = 4000;
+
+const CHOICE_TEXT: Record<VoteChoice, string> = {
+  a: "A is better",
+  b: "B is better",
+  tie: "Tie",
+  bad: "Both are bad",
+};
+
+export function privateReply(text: string): Reply {
+  return { visibility: "private", text };
+}
+
+export class Arena {
+  readonly store: ArenaStore;
+  readonly leaderboards: LeaderboardService;
+  private readonly modelClient: ModelClient;
+  readonly settings: ArenaSettings;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly hashUser: UserHasher;
+  private readonly listeners = new Map<PlatformName, Set<ArenaEventListener>>();
+  private readonly background = new Set<Promise<unknown>>();
+  private leakDetector: ReturnType<typeof createLeakDetector> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(deps: ArenaDependencies) {
+    this.store = deps.store;
+    this.modelClient = deps.models;
+    this.settings = deps.settings;
+    this.logger = deps.logger;
+    this.now = deps.now ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+    this.hashUser = createUserHasher(deps.settings.voterKey);
+    this.leaderboards = new LeaderboardService({
+      store: deps.store,
+      logger: deps.logger,
+      now: this.now,
+      provisionalBattles: deps.settings.provisionalBattles,
+      publishEveryBattles: deps.settings.publishEveryBattles,
+      emit: (event) => this.emit(event),
+    });
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------------------
+
+  /** Recovers battles a crash left generating, then closes due battles every tick. */
+  async start(): Promise<void> {
+    for (const battle of await this.store.battlesInState("generating")) {
+      const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
+        reason: "interrupted by a restart",
+      });
+      if (errored) {
+        this.emit({
+          type: "battle.errored",
+          battleId: battle.id,
+          place: battle.place,
+          text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
+        });
+      }
+    }
+    await this.tick();
+    this.timer = setInterval(() => this.track(this.tick()), this.settings.tickMilliseconds);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  /** Resolves when every background task (generations, publications) has settled. */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /** Closes every open battle whose voting window has ended. Safe to run from several processes. */
+  async tick(): Promise<void> {
+    try {
+      for (const battle of await this.store.battlesDueToClose(this.now(), 100)) {
+        await this.closeBattle(battle.id, "window");
+      }
+    } catch (error) {
+      this.logger.error({ err: errorText(error) }, "closing due battles failed");
+    }
+  }
+
+  onEvent(platform: PlatformName, listener: ArenaEventListener): () => void {
+    let set = this.listeners.get(platform);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(platform, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit(event: ArenaEvent): void {
+    for (const listener of this.listeners.get(event.place.platform) ?? []) {
+      this.track(
+        Promise.resolve()
+          .then(() => listener(event))
+          .catch((error: unknown) => {
+            this.logger.error({ err: errorText(error), event: event.type }, "an event listener failed");
+          }),
+      );
+    }
+  }
+
+  private track<T>(promise: Promise<T>): void {
+    const tracked = promise.catch((error: unknown) => {
+      this.logger.error({ err: errorText(error) }, "background task failed");
+    });
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  // ---- identity and permissions ---------------------------------------------------------------------------
+
+  isModerator(ctx: CommandContext): boolean {
+    return (
+      ctx.actor.isCommunityAdmin ||
+      this.settings.moderators.has(moderatorKey(ctx.actor.platform, ctx.actor.userId))
+    );
+  }
+
+  userHash(ctx: CommandContext): string {
+    return this.hashUser(ctx.actor.platform, ctx.actor.userId);
+  }
+
+  async audit(
+    ctx: CommandContext,
+    action: string,
+    target: string | null,
+    details: Record<string, unknown>,
+    allowed = true,
+  ) {
+    await this.store.audit({
+      at: this.now(),
+      platform: ctx.actor.platform,
+      actorHash: this.userHash(ctx),
+      actorName: ctx.actor.displayName,
+      action,
+      target,
+      details,
+      allowed,
+    });
+  }
+
+  // ---- registry -------------------------------------------------------------------------------------------
+
+  async detector(): Promise<ReturnType<typeof createLeakDetector>> {
+    if (!this.leakDetector) this.leakDetector = createLeakDetector(await this.store.listModels());
+    return this.leakDetector;
+  }
+
+  /** Call after any registry change: leak terms depend on every registered model. */
+  registryChanged(): void {
+    this.leakDetector = null;
+  }
+
+  // ---- battles --------------------------------------------------------------------------------------------
+
+  /** `/battle`: validates, pairs, creates the battle. The adapter posts the public reply and opens its thread. */
+  async startBattle(ctx: CommandContext, promptText: string): Promise<Reply> {
+    const checked = validatePrompt(promptText, await this.detector());
+    if (!checked.ok) return privateReply(checked.error);
+    const models = await this.store.listModels();
+    const pair = choosePair(models, this.now(), this.random);
+    if (!pair) {
+      const usable = models.filter((model) => model.enabled).length;
+      return privateReply(
+        usable < 2
+          ? "A battle needs at least two enabled models; a moderator can add them with /model add."
+          : "Too many models are in outage right now to pair two of them; try again in a few minutes.",
+      );
+    }
+    const battle = await this.store.createBattle({
+      place: ctx.place,
+      creatorHash: this.userHash(ctx),
+      modelA: pair.a,
+      modelB: pair.b,
+      prompt: checked.prompt,
+      categories: categorize({
+        userTurns: [checked.prompt],
+        platform: ctx.place.platform,
+        community: ctx.place.community,
+      }),
+      createdAt: this.now(),
+    });
+    this.logger.info({ battle: battle.id, platform: ctx.place.platform }, "battle created");
+    return {
+      visibility: "public",
+      text: `⚔️ Battle started by ${ctx.actor.displayName}. Two anonymous models are answering:\n\n${checked.prompt}`,
+      battle: { battleId: battle.id, threadTitle: threadTitle(checked.prompt), prompt: checked.prompt },
+    };
+  }
+
+  /** The adapter opened the battle's thread at `place`: generation of the first turn starts now. */
+  async placeBattle(battleId: string, place: Place): Promise<void> {
+    await this.store.placeBattle(battleId, place);
+    this.track(this.generateTurn(battleId, 1));
+  }
+
+  /** The adapter could not open a place for the battle (missing permissions, …): it never started. */
+  async abandonBattle(battleId: string, reason: string): Promise<void> {
+    await this.store.transitionBattle(battleId, ["generating"], "errored", this.now(), { reason });
+  }
+
+  async rememberMessage(battleId: string, messageId: string): Promise<void> {
+    await this.store.rememberMessage(battleId, messageId);
+  }
+
+  /** Telegram: a reply to one of the battle's messages. */
+  async battleForMessage(place: Place, messageId: string): Promise<BattleRecord | null> {
+    return this.store.battleForMessage(place.platform, place.channel, messageId);
+  }
+
+  private async generateTurn(battleId: string, turn: number): Promise<void> {
+    const battle = await this.store.getBattle(battleId);
+    if (!battle) return;
+    const models = new Map((await this.store.listModels()).map((model) => [model.name, model]));
+    const sides: Side[] = ["a", "b"];
+    const results = await Promise.all(
+      sides.map((side) =>
+        this.generateSide(battle, side, turn, models.get(side === "a" ? battle.modelA : battle.modelB)),
+      ),
+    );
+    const fresh = await this.store.getBattle(battleId);
+    if (fresh?.state !== "generating") return;
+
+    const failed = results.find((result) => result.error !== null);
+    if (failed) {
+      await this.failBattle(fresh, `Model ${failed.side.toUpperCase()} failed: ${failed.error}`);
+      return;
+    }
+    const leak = await this.findLeak(fresh);
+    if (leak) {
+      await this.discardBattle(fresh, leak);
+      return;
+    }
+    const settings = await this.store.channelSettings(fresh.place);
+    const closesAt = new Date(this.now().getTime() + settings.votingWindowSeconds * 1000);
+    const opened = await this.store.transitionBattle(battleId, ["generating"], "open", this.now(), {
+      closesAt,
+    });
+    if (!opened) return;
+    const answers = { a: answerOf(opened, turn, "a"), b: answerOf(opened, turn, "b") };
+    this.emit({
+      type: "battle.turn",
+      battleId,
+      place: opened.place,
+      turn,
+      prompt: userTurnOf(opened, turn),
+      answers,
+      buttons: battleButtons(battleId),
+    });
+  }
+
+  private async generateSide(battle: BattleRecord, side: Side, turn: number, model: ModelRecord | undefined) {
+    const userContent = userTurnOf(battle, turn);
+    const record = (fields: Partial<TurnRecord>): TurnRecord => ({
+      turn,
+      side,
+      userContent,
+      content: null,
+      promptTokens: null,
+      completionTokens: null,
+      latencyMs: null,
+      finishReason: null,
+      error: null,
+      ...fields,
+    });
+    if (!model) {
+      const error = "the model was removed from the registry";
+      await this.store.saveAnswer(battle.id, record({ error }));
+      return { side, error };
+    }
+    try {
+      const result = await this.modelClient.generate({
+        endpoint: endpointOf(model),
+        messages: conversationFor(battle, side, turn),
+      });
+      await this.store.saveAnswer(
+        battle.id,
+        record({
+          content: result.content,
+          promptTokens: result.promptTokens,
+          completionTokens: result.completionTokens,
+          latencyMs: result.latencyMs,
+          finishReason: result.finishReason,
+        }),
+      );
+      await this.store.recordModelSuccess(model.name);
+      return { side, error: null };
+    } catch (error) {
+      const message =
+        error instanceof GenerationError ? describeGenerationError(error) : "an unexpected error";
+      this.logger.warn({ battle: battle.id, model: model.name, err: errorText(error) }, "generation failed");
+      await this.store.saveAnswer(battle.id, record({ error: message }));
+      const failures = model.consecutiveFailures + 1;
+      await this.store.recordModelFailure(model.name, outageUntil(failures, this.now()));
+      return { side, error: message };
+    }
+  }
+
+  private async findLeak(battle: BattleRecord): Promise<LeakHit | null> {
+    const detector = await this.detector();
+    for (const turn of battle.turns) {
+      const hit = detector.find(turn.userContent) ?? (turn.content ? detector.find(turn.content) : null);
+      if (hit) return hit;
+    }
+    return null;
+  }
+
+  private async failBattle(battle: BattleRecord, reason: string): Promise<void> {
+    const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
+      reason,
+    });
+    if (!errored) return;
+    this.emit({
+      type: "battle.errored",
+      battleId: battle.id,
+      place: errored.place,
+      text: `⚠️ This battle could not finish: ${reason}. It does not count; start a new one with /battle.`,
+    });
+  }
+
+  private async discardBattle(battle: BattleRecord, leak: LeakHit): Promise<void> {
+    const reason = `identity leak: "${leak.term}"`;
+    const discarded = await this.store.transitionBattle(
+      battle.id,
+      ["generating", "open"],
+      "discarded",
+      this.now(),
+      {
+        reason,
+      },
+    );
+    if (!discarded) return;
+    const names = namesOf(discarded);
+    this.emit({
+      type: "battle.discarded",
+      battleId: battle.id,
+      place: discarded.place,
+      names,
+      text: `🚫 Battle discarded: the conversation names a model ("${leak.term}"), so it is no longer anonymous and its votes never count.\nModel A was ${names.a}, Model B was ${names.b}.`,
+    });
+  }
+
+  /** Closes voting and reveals the names publicly. `by` says why (window ended, creator, moderator). */
+  async closeBattle(battleId: string, by: "window" | "creator" | "moderator"): Promise<BattleRecord | null> {
+    const closed = await this.store.transitionBattle(battleId, ["open"], "closed", this.now());
+    if (!closed) return null;
+    const tally = await this.store.tally(battleId);
+    const names = namesOf(closed);
+    this.emit({
+      type: "battle.closed",
+      battleId,
+      place: closed.place,
+      names,
+      tally,
+      text: revealText(names, tally, by),
+    });
+    return closed;
+  }
+
+  // ---- presses, votes, follow-ups -------------------------------------------------------------------------
+
+  /** A button press. The payload is whatever the adapter received; anything unknown gets an explanation. */
+  async press(ctx: CommandContext, payloadText: string): Promise<PressResult> {
+    const payload = decodePayload(payloadText);
+    if (!payload)
+      return { reply: privateReply("This button is no longer valid. Use /battle to start a new battle.") };
+    switch (payload.action) {
+      case "vote":
+        return { reply: await this.vote(ctx, payload.battleId, payload.choice) };
+      case "close":
+        return { reply: await this.closeByUser(ctx, payload.battleId) };
+      case "continue": {
+        const refusal = await this.continueRefusal(ctx, payload.battleId);
+        if (refusal) return { reply: privateReply(refusal) };
+        return {
+          textPrompt: {
+            id: encodePayload({ action: "continue", battleId: payload.battleId }),
+            title: "Continue the battle",
+            label: "Your next message to both models",
+            placeholder: "Ask a follow-up question…",
+            maxLength: CONTINUE_MAX_CHARS,
+          },
+        };
+      }
+      case "page":
+        return { reply: await this.leaderboards.reply(payload.category, payload.chart, payload.page) };
+    }
+  }
+
+  /** A submitted text prompt (Discord modal) for a press that asked for one. */
+  async submitText(ctx: CommandContext, promptId: string, text: string): Promise<Reply> {
+    const payload = decodePayload(promptId);
+    if (payload?.action !== "continue") return privateReply("This form is no longer valid.");
+    return this.continueBattle(ctx, payload.battleId, text);
+  }
+
+  async vote(ctx: CommandContext, battleId: string, choice: VoteChoice): Promise<Reply> {
+    const settings = await this.store.channelSettings(ctx.place);
+    if (settings.whoMayVote === "moderators" && !this.isModerator(ctx)) {
+      return privateReply("In this channel only moderators' votes are taken.");
+    }
+    const voterHash = this.userHash(ctx);
+    const now = this.now();
+    const exclusions: VoteExclusion[] = [];
+    const since = new Date(now.getTime() - this.settings.voteRateLimit.windowSeconds * 1000);
+    if ((await this.store.countVotesSince(voterHash, since)) >= this.settings.voteRateLimit.max) {
+      exclusions.push("rate_limit");
+    }
+    const battle = await this.store.getBattle(battleId);
+    if (!battle) return privateReply("This battle does not exist (any more).");
+    if (battle.state === "generating") {
+      return privateReply("The answers are still being generated; vote once both are posted.");
+    }
+    if (battle.state !== "open") return privateReply(notOpenText(battle));
+
+    const result = await this.store.recordVote({ battleId, voterHash, choice, at: now, exclusions });
+    if (result.kind === "unknown_battle") return privateReply("This battle does not exist (any more).");
+    const names = namesOf(result.battle);
+    if (result.kind === "duplicate") {
+      return privateReply(`You already voted on this battle. Model A is ${names.a}, Model B is ${names.b}.`);
+    }
+    if (result.counted) this.track(this.leaderboards.countedVoteArrived());
+    const counted = result.counted
+      ? ""
+      : result.exclusions.includes("rate_limit")
+        ? "\n(You have voted a lot in a short time: this vote is kept but not counted.)"
+        : "\n(This vote is kept but not counted.)";
+    this.logger.debug({ battle: battleId, counted: result.counted }, "vote recorded");
+    return privateReply(
+      `🗳️ You voted: ${CHOICE_TEXT[choice]}.\nModel A is ${names.a}, Model B is ${names.b}.${counted}\nThe names are revealed to everyone when voting closes.`,
+    );
+  }
+
+  private async closeByUser(ctx: CommandContext, battleId: string): Promise<Reply> {
+    const battle = await this.store.getBattle(battleId);
+    if (!battle) return privateReply("This battle does not exist (any more).");
+    const creator = battle.creatorHash === this.userHash(ctx);
+    if (!creator && !this.isModerator(ctx))
+      return privateReply("Only the person who started this battle can close it.");
+    if (battle.state !== "open") return privateReply(notOpenText(battle));
+    const closed = await this.closeBattle(battleId, creator ? "creator" : "moderator");
+    return privateReply(
+      closed ? "Voting closed; the names are now shown in the thread." : notOpenText(battle),
+    );
+  }
+
+  private async continueRefusal(ctx: CommandContext, battleId: string): Promise<string | null> {
+    const battle = await this.store.getBattle(battleId);
+    if (!battle) return "This battle does not exist (any more).";
+    if (battle.creatorHash !== this.userHash(ctx))
+      return "Only the person who started this battle can continue it.";
+    if (battle.state === "generating") return "The models are still answering; wait for both answers.";
+    if (battle.state !== "open") return notOpenText(battle);
+    const tally = await this.store.tally(battleId);
+    if (tally.a + tally.b + tally.tie + tally.bad > 0) {
+      return "Someone has already voted on this battle, so the conversation can no longer continue.";
+    }
+    return null;
+  }
+
+  /** A follow-up turn by the creator before the first vote: both models answer with the same history. */
+  async continueBattle(ctx: CommandContext, battleId: string, text: string): Promise<Reply> {
+    const refusal = await this.continueRefusal(ctx, battleId);
+    if (refusal) return privateReply(refusal);
+    const checked = validatePrompt(text, await this.detector());
+    if (!checked.ok) return privateReply(checked.error);
+    if (checked.prompt.length > CONTINUE_MAX_CHARS) {
+      return privateReply(
+        `A follow-up can be at most ${CONTINUE_MAX_CHARS} characters; yours has ${checked.prompt.length}.`,
+      );
+    }
+    const battle = await this.store.transitionBattle(battleId, ["open"], "generating", this.now());
+    if (!battle) return privateReply("This battle can no longer be continued.");
+    const turnNumbers = [...new Set(battle.turns.map((record) => record.turn))].sort((x, y) => x - y);
+    const prompts = turnNumbers.map((number) => userTurnOf(battle, number));
+    const turn = (turnNumbers.at(-1) ?? 0) + 1;
+    await this.store.addUserTurn(
+      battleId,
+      turn,
+      checked.prompt,
+      categorize({
+        userTurns: [...prompts, checked.prompt],
+        platform: battle.place.platform,
+        community: battle.place.community,
+      }),
+    );
+    this.track(this.generateTurn(battleId, turn));
+    return privateReply("Both models are answering your follow-up.");
+  }
+
+  // ---- settings -------------------------------------------------------------------------------------------
+
+  async votingWindow(ctx: CommandContext, minutes: number): Promise<Reply> {
+    const current = await this.store.channelSettings(ctx.place);
+    await this.store.saveChannelSettings({ ...current, votingWindowSeconds: Math.round(minutes * 60) });
+    await this.audit(ctx, "arena.window", ctx.place.channel, { minutes });
+    return privateReply(`New battles in this channel now take votes for ${formatMinutes(minutes)}.`);
+  }
+
+  async whoMayVote(ctx: CommandContext, who: "everyone" | "moderators"): Promise<Reply> {
+    const current = await this.store.channelSettings(ctx.place);
+    await this.store.saveChannelSettings({ ...current, whoMayVote: who });
+    await this.audit(ctx, "arena.voters", ctx.place.channel, { who });
+    return privateReply(
+      who === "everyone" ? "Everyone may vote in this channel." : "Only moderators may vote in this channel.",
+    );
+  }
+
+  /** Sum of weights of models, for the battle count of a category (used by commands). */
+  async tallyOf(battleId: string): Promise<Tally> {
+    return this.store.tally(battleId);
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------------
+
+export function battleButtons(battleId: string): ButtonSpec[][] {
+  return [
+    [
+      {
+        id: encodePayload({ action: "vote", battleId, choice: "a" }),
+        label: "👈 A is better",
+        style: "primary",
+      },
+      {
+        id: encodePayload({ action: "vote", battleId, choice: "b" }),
+        label: "👉 B is better",
+        style: "primary",
+      },
+      { id: encodePayload({ action: "vote", battleId, choice: "tie" }), label: "🤝 Tie", style: "secondary" },
+      {
+        id: encodePayload({ action: "vote", battleId, choice: "bad" }),
+        label: "👎 Both are bad",
+        style: "secondary",
+      },
+    ],
+    [
+      { id: encodePayload({ action: "continue", battleId }), label: "💬 Continue", style: "secondary" },
+      { id: encodePayload({ action: "close", battleId }), label: "🔒 Close voting", style: "danger" },
+    ],
+  ];
+}
+
+function threadTitle(prompt: string): string {
+  const oneLine = prompt.replace(/\s+/g, " ").trim();
+  return `⚔️ ${oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine}`;
+}
+
+function namesOf(battle: BattleRecord): BattleNames {
+  return { a: battle.modelA, b: battle.modelB };
+}
+
+function userTurnOf(battle: BattleRecord, turn: number): string {
+  return battle.turns.find((record) => record.turn === turn)?.userContent ?? "";
+}
+
+function answerOf(battle: BattleRecord, turn: number, side: Side): string {
+  return battle.turns.find((record) => record.turn === turn && record.side === side)?.content ?? "";
+}
+
+/** The history one side sees: every earlier user turn with that side's own answers, then the new user turn. */
+function conversationFor(battle: BattleRecord, side: Side, turn: number): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (let index = 1; index <= turn; index++) {
+    messages.push({ role: "user", content: userTurnOf(battle, index) });
+    if (index < turn) messages.push({ role: "assistant", content: answerOf(battle, index, side) });
+  }
+  return messages;
+}
+
+function endpointOf(model: ModelRecord): ModelEndpoint {
+  return {
+    name: model.name,
+    baseUrl: model.baseUrl,
+    model: model.model,
+    apiKeyEnv: model.apiKeyEnv,
+    maxTokens: model.maxTokens,
+    temperature: model.temperature,
+    systemPrompt: model.systemPrompt,
+  };
+}
+
+function describeGenerationError(error: GenerationError): string {
+  switch (error.kind) {
+    case "timeout":
+      return "it took too long to answer";
+    case "rate_limited":
+      return "its provider is rate-limiting us";
+    case "provider_error":
+      return `its provider returned an error${error.status ? ` (HTTP ${error.status})` : ""}`;
+    case "refused":
+      return "its provider refused the prompt (moderation)";
+    case "interrupted":
+      return "its answer was cut off mid-stream";
+    case "cancelled":
+      return "the generation was cancelled";
+    case "config":
+      return "it is not configured correctly (a moderator should check its settings)";
+  }
+}
+
+function notOpenText(battle: BattleRecord): string {
+  switch (battle.state) {
+    case "closed":
+      return `Voting on this battle has closed. Model A was ${battle.modelA}, Model B was ${battle.modelB}.`;
+    case "discarded":
+      return "This battle was discarded because a model's identity leaked; it takes no votes.";
+    case "errored":
+      return "This battle failed while generating; it takes no votes.";
+    case "generating":
+      return "The answers are still being generated.";
+    case "open":
+      return "This battle is open.";
+  }
+}
+
+function revealText(names: BattleNames, tally: Tally, by: "window" | "creator" | "moderator"): string {
+  const total = tally.a + tally.b + tally.tie + tally.bad;
+  const why =
+    by === "window"
+      ? "The voting window ended."
+      : by === "creator"
+        ? "Closed by its creator."
+        : "Closed by a moderator.";
+  const votes =
+    total === 0
+      ? "No votes were cast."
+      : `Votes: A is better ${tally.a} · B is better ${tally.b} · Tie ${tally.tie} · Both are bad ${tally.bad}`;
+  return `🔓 Voting closed. ${why}\nModel A was ${names.a}, Model B was ${names.b}.\n${votes}`;
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? "" : "s"}`;
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

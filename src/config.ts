@@ -1,0 +1,115 @@
+// Configuration: environment variables (a .env file is read if present) and the optional models file, validated
+// with zod. A problem stops start-up with one line per problem; secret values are never echoed.
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { describeIssues, type ModelInputFields, modelInputSchema } from "./arena/model-input.ts";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+const idList = (what: string, pattern: RegExp) =>
+  z
+    .string()
+    .optional()
+    .transform((text) =>
+      (text ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    )
+    .pipe(z.array(z.string().regex(pattern, `each entry must look like ${what}`)));
+
+const optionalUrl = (example: string) =>
+  z
+    .string()
+    .trim()
+    .url(`must be a URL such as ${example}`)
+    .optional()
+    .or(z.literal("").transform(() => undefined));
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().trim().min(1).default("./data/arena.db"),
+  ARENA_MODELS: z.string().trim().optional(),
+  ARENA_MODERATORS: idList("discord:<userId> or telegram:<userId>", /^(discord|telegram):[0-9]+$/),
+  ARENA_SECRET: z.string().min(16, "must be at least 16 characters (it keys the voter hashes)").optional(),
+  DISCORD_TOKEN: z.string().trim().min(1).optional(),
+  DISCORD_GUILD_IDS: idList("a Discord guild id (digits)", /^[0-9]{5,25}$/),
+  DISCORD_API_URL: optionalUrl("http://127.0.0.1:3000/api"),
+  TELEGRAM_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^[0-9]+:[A-Za-z0-9_-]+$/, "must look like 123456:ABC-DEF… as BotFather gives it")
+    .optional(),
+  TELEGRAM_API_ROOT: optionalUrl("http://127.0.0.1:9000"),
+  TELEGRAM_WEBHOOK_URL: optionalUrl("https://bot.example.org/telegram"),
+  TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, "may contain only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type EnvConfig = z.output<typeof envSchema>;
+
+export interface Config extends EnvConfig {
+  readonly models: readonly ModelInputFields[];
+}
+
+/** Reads and validates the environment and the models file. Throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset, as in most deployment tools.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_PORT) {
+    problems.push("TELEGRAM_WEBHOOK_PORT: required with TELEGRAM_WEBHOOK_URL (the local port to listen on)");
+  }
+  const models = config.ARENA_MODELS ? readModelsFile(config.ARENA_MODELS, problems) : [];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, models };
+}
+
+function readModelsFile(path: string, problems: string[]): ModelInputFields[] {
+  if (!existsSync(path)) {
+    problems.push(`ARENA_MODELS: no file at ${path}`);
+    return [];
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    problems.push(
+      `ARENA_MODELS: ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+    return [];
+  }
+  const parsed = z
+    .array(modelInputSchema)
+    .superRefine((models, ctx) => {
+      const seen = new Set<string>();
+      models.forEach((model, index) => {
+        if (seen.has(model.name))
+          ctx.addIssue({ code: "custom", path: [index, "name"], message: `${model.name} appears twice` });
+        seen.add(model.name);
+      });
+    })
+    .safeParse(json);
+  if (!parsed.success) {
+    problems.push(
+      ...describeIssues(parsed.error, "ARENA_MODELS").map((line) =>
+        line.replace(/^ARENA_MODELS\[/, `${path}[`),
+      ),
+    );
+    return [];
+  }
+  return parsed.data;
+}
