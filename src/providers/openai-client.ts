@@ -33,7 +33,7 @@ export interface ProviderLogger {
 export interface OpenAIModelClientOptions {
   /** Where `apiKeyEnv` names are looked up; default process.env. */
   readonly env?: NodeJS.ProcessEnv | undefined;
-  /** Per-generation deadline covering retries and the whole stream; default 60 000 ms. */
+  /** Per-generation deadline covering retries and the whole stream (not the wait for a slot); default 60 000 ms. */
   readonly timeoutMs?: number | undefined;
   /** Retries after the first attempt on 408/409/429/5xx/connection errors; default 2. */
   readonly maxRetries?: number | undefined;
@@ -140,7 +140,8 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions = {}):
         timeoutMs,
         lastStatus: attempt.lastStatus,
       });
-      logger.warn({ model, kind: failure.kind, status: failure.status ?? null }, failure.message);
+      const log = failure.kind === "cancelled" ? logger.debug : logger.warn;
+      log.call(logger, { model, kind: failure.kind, status: failure.status ?? null }, failure.message);
       throw failure;
     } finally {
       clearTimeout(timer);
