@@ -1,0 +1,136 @@
+// Wiring: configuration → store → model client → arena → platform adapters.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import pino from "pino";
+import type { CommandServices } from "../commands/index.ts";
+import { Arena, DEFAULT_SETTINGS } from "./arena/engine.ts";
+import type { Logger } from "./arena/logger.ts";
+import type { ModelClient } from "./arena/model-client.ts";
+import { Registry } from "./arena/registry.ts";
+import type { ArenaStore } from "./arena/store.ts";
+import { type Config, ConfigError } from "./config.ts";
+import type { PlatformAdapter } from "./platforms/adapter.ts";
+import { createOpenAIModelClient } from "./providers/openai-client.ts";
+import { databaseFilename, openSqliteStore } from "./store/index.ts";
+
+export function createLogger(level: string): pino.Logger {
+  return pino({
+    level,
+    // Tokens and keys never reach a log line, whatever a library puts in an error object.
+    redact: {
+      paths: [
+        "token",
+        "apiKey",
+        "authorization",
+        "*.token",
+        "*.apiKey",
+        "*.authorization",
+        "headers.authorization",
+      ],
+      censor: "[secret]",
+    },
+  });
+}
+
+/** The voter-hash key: ARENA_SECRET, else a random key kept beside the database (created once, mode 0600). */
+export function voterKey(config: Config): string {
+  if (config.ARENA_SECRET) return config.ARENA_SECRET;
+  const filename = databaseFilename(config.DATABASE_URL);
+  if (filename === ":memory:") return randomBytes(32).toString("base64url");
+  const keyFile = join(dirname(filename), "arena.secret");
+  if (existsSync(keyFile)) return readFileSync(keyFile, "utf8").trim();
+  mkdirSync(dirname(keyFile), { recursive: true });
+  writeFileSync(keyFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  return readFileSync(keyFile, "utf8").trim();
+}
+
+/** Upserts the models file into the registry; returns how many entries it had. */
+export async function upsertConfiguredModels(store: ArenaStore, config: Config): Promise<number> {
+  for (const model of config.models) await store.upsertModel(model, "config");
+  return config.models.length;
+}
+
+export interface ArenaRuntime {
+  readonly arena: Arena;
+  readonly services: CommandServices;
+  readonly store: ArenaStore;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: Logger;
+  readonly modelClient?: ModelClient;
+  readonly tickMilliseconds?: number;
+}
+
+/** Opens the store, upserts configured models and builds the arena; no platform is started. */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<ArenaRuntime> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const store = await openSqliteStore(config.DATABASE_URL, {
+    logger: { info: (message) => logger.info({}, message) },
+  });
+  await upsertConfiguredModels(store, config);
+  const arena = new Arena({
+    store,
+    models: options.modelClient ?? createOpenAIModelClient({ env, logger }),
+    logger,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      ...(options.tickMilliseconds ? { tickMilliseconds: options.tickMilliseconds } : {}),
+      moderators: new Set(config.ARENA_MODERATORS),
+      voterKey: voterKey(config),
+    },
+  });
+  const services: CommandServices = { arena, registry: new Registry(arena, env) };
+  return {
+    arena,
+    services,
+    store,
+    logger,
+    async stop() {
+      await arena.stop();
+      await store.close();
+    },
+  };
+}
+
+/** `arena start`: every platform whose token is set. */
+export async function startBot(config: Config, options: RuntimeOptions = {}): Promise<ArenaRuntime> {
+  if (!config.DISCORD_TOKEN && !config.TELEGRAM_TOKEN) {
+    throw new ConfigError([
+      "No platform is configured: set DISCORD_TOKEN (a Discord bot token) and/or TELEGRAM_TOKEN (from @BotFather), then start again.",
+    ]);
+  }
+  const runtime = await createRuntime(config, options);
+  const adapters: PlatformAdapter[] = [];
+  const dependencies = { arena: runtime.arena, services: runtime.services, logger: runtime.logger };
+  try {
+    if (config.DISCORD_TOKEN) {
+      const { createDiscordAdapter } = await import("./platforms/discord/index.ts");
+      adapters.push(createDiscordAdapter({ ...dependencies, config, token: config.DISCORD_TOKEN }));
+    }
+    if (config.TELEGRAM_TOKEN) {
+      const { createTelegramAdapter } = await import("./platforms/telegram/index.ts");
+      adapters.push(createTelegramAdapter({ ...dependencies, config, token: config.TELEGRAM_TOKEN }));
+    }
+    await runtime.arena.start();
+    for (const adapter of adapters) await adapter.start();
+  } catch (error) {
+    for (const adapter of adapters) await adapter.stop().catch(() => {});
+    await runtime.stop();
+    throw error;
+  }
+  runtime.logger.info({ platforms: adapters.map((adapter) => adapter.platform) }, "arena bot started");
+  return {
+    ...runtime,
+    async stop() {
+      for (const adapter of adapters) await adapter.stop().catch(() => {});
+      await runtime.stop();
+    },
+  };
+}

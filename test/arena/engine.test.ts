@@ -1,0 +1,371 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ArenaEvent } from "../../src/arena/types.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
+import { createHarness, type Harness } from "./harness.ts";
+
+let fake: FakeOpenAI;
+let harness: Harness;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(async () => {
+  await harness?.close();
+  fake.reset();
+});
+
+function eventsOf<T extends ArenaEvent["type"]>(type: T): Extract<ArenaEvent, { type: T }>[] {
+  return harness.events.filter((event): event is Extract<ArenaEvent, { type: T }> => event.type === type);
+}
+
+async function pressVote(userId: string, battleId: string, choice: "a" | "b" | "tie" | "bad") {
+  const code = { a: "a", b: "b", tie: "t", bad: "x" }[choice];
+  const result = await harness.arena.press(harness.ctx(userId), `v:${battleId}:${code}`);
+  if (!("reply" in result)) throw new Error("a vote answers with a reply");
+  return result.reply;
+}
+
+describe("a whole battle", () => {
+  it("pairs two models, posts both answers, takes one vote per member, reveals at close and ranks", async () => {
+    harness = await createHarness({ fake });
+    const creator = harness.ctx("1");
+    const { reply, battleId } = await harness.battle(creator, "Explain recursion to a child");
+    expect(reply.visibility).toBe("public");
+    expect(reply.battle?.prompt).toBe("Explain recursion to a child");
+
+    const [turn] = eventsOf("battle.turn");
+    expect(turn?.battleId).toBe(battleId);
+    expect(turn?.place.thread).toBe(`t-${battleId}`);
+    expect(turn?.answers.a).not.toBe("");
+    expect(turn?.answers.b).not.toBe("");
+    expect(turn?.answers.a).not.toBe(turn?.answers.b);
+    // Payloads are opaque: neither a model name nor the side mapping.
+    for (const button of turn?.buttons.flat() ?? []) {
+      expect(button.id).not.toMatch(/alpha|beta|terse|pirate/);
+      expect(Buffer.byteLength(button.id)).toBeLessThanOrEqual(64);
+    }
+    expect(turn?.buttons[0]?.map((button) => button.label).join(" ")).toMatch(
+      /A is better.*B is better.*Tie.*Both are bad/,
+    );
+
+    const battle = await harness.arena.store.getBattle(battleId);
+    expect(new Set([battle?.modelA, battle?.modelB])).toEqual(new Set(["alpha", "beta"]));
+
+    const first = await pressVote("2", battleId, "a");
+    expect(first.visibility).toBe("private");
+    expect(first.text).toContain(`Model A is ${battle?.modelA}`);
+    expect(first.text).toContain(`Model B is ${battle?.modelB}`);
+    const again = await pressVote("2", battleId, "b");
+    expect(again.text).toMatch(/already voted/);
+    await pressVote("3", battleId, "tie");
+
+    const close = await harness.arena.press(creator, `k:${battleId}`);
+    expect("reply" in close && close.reply.text).toMatch(/closed/i);
+    const [closed] = eventsOf("battle.closed");
+    expect(closed?.names).toEqual({ a: battle?.modelA, b: battle?.modelB });
+    expect(closed?.tally).toEqual({ a: 1, b: 0, tie: 1, bad: 0 });
+    expect(closed?.text).toContain(battle?.modelA ?? "?");
+
+    const late = await pressVote("4", battleId, "b");
+    expect(late.text).toMatch(/closed/i);
+    expect(await harness.arena.store.tally(battleId)).toEqual({ a: 1, b: 0, tie: 1, bad: 0 });
+
+    // Mean of counted votes: (1 + 0.5) / 2 for Model A.
+    const stored = await harness.arena.store.getBattle(battleId);
+    expect(stored?.outcome).toBeCloseTo(0.75, 12);
+    const view = await harness.arena.leaderboards.view("overall");
+    expect(view.board.models.map((model) => model.model).sort()).toEqual(["alpha", "beta"]);
+    expect(view.board.battles).toBe(1);
+    const winner = view.board.models.find((model) => model.model === battle?.modelA);
+    const loser = view.board.models.find((model) => model.model === battle?.modelB);
+    expect(winner?.rating).toBeGreaterThan(loser?.rating ?? Number.POSITIVE_INFINITY);
+  });
+
+  it("only the creator continues, before the first vote, and both models see the same history", async () => {
+    harness = await createHarness({ fake });
+    const creator = harness.ctx("1");
+    const { battleId } = await harness.battle(creator, "Name a prime number");
+    const stranger = await harness.arena.press(harness.ctx("2"), `c:${battleId}`);
+    expect("reply" in stranger && stranger.reply.text).toMatch(/Only the person who started/);
+
+    const prompt = await harness.arena.press(creator, `c:${battleId}`);
+    expect("textPrompt" in prompt).toBe(true);
+    const requestsBefore = fake.requests.length;
+    const reply = await harness.arena.submitText(creator, `c:${battleId}`, "And a larger one?");
+    expect(reply.text).toMatch(/answering/);
+    await harness.arena.idle();
+    const turns = eventsOf("battle.turn");
+    expect(turns.map((turn) => turn.turn)).toEqual([1, 2]);
+    expect(turns[1]?.prompt).toBe("And a larger one?");
+    const followUps = fake.requests.slice(requestsBefore).filter((request) => request.model !== null);
+    expect(followUps).toHaveLength(2);
+    for (const request of followUps) {
+      const roles = request.messages.map((message) => message.role).filter((role) => role !== "system");
+      expect(roles).toEqual(["user", "assistant", "user"]);
+      expect(request.messages.at(-1)?.content).toBe("And a larger one?");
+    }
+    const battle = await harness.arena.store.getBattle(battleId);
+    expect(battle?.categories).toContain("multiturn");
+
+    await pressVote("2", battleId, "a");
+    const refused = await harness.arena.continueBattle(creator, battleId, "One more?");
+    expect(refused.text).toMatch(/already voted/);
+  });
+
+  it("closes a battle when its voting window ends, from the timer kept in the database", async () => {
+    harness = await createHarness({ fake });
+    const { battleId } = await harness.battle(harness.ctx("1"), "Write a haiku about rain");
+    await pressVote("2", battleId, "b");
+    await harness.arena.tick();
+    expect(eventsOf("battle.closed")).toHaveLength(0);
+    harness.clock.advance(3601);
+    await harness.arena.tick();
+    expect(eventsOf("battle.closed").map((event) => event.battleId)).toEqual([battleId]);
+    expect((await harness.arena.store.getBattle(battleId))?.state).toBe("closed");
+  });
+});
+
+describe("identity leaks", () => {
+  it("refuses a prompt that names a model, privately, and creates nothing", async () => {
+    harness = await createHarness({ fake });
+    const reply = await harness.command(harness.ctx("1"), "battle", { prompt: "Are you alpha or ChatGPT?" });
+    expect(reply.visibility).toBe("private");
+    expect(reply.battle).toBeUndefined();
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("discards a battle whose answer names a model: no votes count, absent from export and leaderboard", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["beta", "named"],
+      ],
+    });
+    fake.script("named", { text: "As Claude, made by Anthropic, I would say yes." });
+    const { battleId } = await harness.battle(harness.ctx("1"), "Is the sky blue?");
+    const [discarded] = eventsOf("battle.discarded");
+    expect(discarded?.battleId).toBe(battleId);
+    expect(discarded?.text).toMatch(/Claude|Anthropic/);
+    expect(new Set([discarded?.names.a, discarded?.names.b])).toEqual(new Set(["alpha", "beta"]));
+    expect(eventsOf("battle.turn")).toHaveLength(0);
+
+    const vote = await pressVote("2", battleId, "a");
+    expect(vote.text).toMatch(/discarded/);
+    expect(await harness.arena.store.aggregateCounts("overall")).toEqual([]);
+    const exported = [];
+    for await (const battle of harness.arena.store.countedBattles()) exported.push(battle);
+    expect(exported).toEqual([]);
+    expect((await harness.arena.leaderboards.view("overall")).board.models).toHaveLength(0);
+  });
+});
+
+describe("votes", () => {
+  it("takes one vote per voter even for two concurrent presses", async () => {
+    harness = await createHarness({ fake });
+    const { battleId } = await harness.battle(harness.ctx("1"), "Tell me a joke");
+    const replies = await Promise.all([pressVote("2", battleId, "a"), pressVote("2", battleId, "b")]);
+    expect(replies.filter((reply) => /already voted/.test(reply.text))).toHaveLength(1);
+    const votes = await harness.arena.store.votesOf(battleId);
+    expect(votes).toHaveLength(1);
+    const counts = await harness.arena.store.aggregateCounts("overall");
+    expect(counts.reduce((sum, row) => sum + row.count, 0)).toBe(1);
+  });
+
+  it("keeps aggregates equal to a recount from the votes table", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["beta", "fake-pirate"],
+        ["gamma", "fake-thorough"],
+      ],
+    });
+    const choices = ["a", "b", "tie", "bad"] as const;
+    for (let round = 0; round < 6; round++) {
+      const { battleId } = await harness.battle(
+        harness.ctx(`${round}`),
+        `Question number ${round} about gardening`,
+      );
+      for (let voter = 0; voter <= round % 4; voter++)
+        await pressVote(`v${voter}`, battleId, choices[(round + voter) % 4] ?? "a");
+      if (round % 2 === 0) await harness.arena.closeBattle(battleId, "creator");
+    }
+    for (const category of (await harness.arena.store.categories()).map((entry) => entry.category)) {
+      const byKey = (rows: { modelA: string; modelB: string; outcome: number }[]) =>
+        [...rows].sort((x, y) =>
+          `${x.modelA}${x.modelB}${x.outcome}`.localeCompare(`${y.modelA}${y.modelB}${y.outcome}`),
+        );
+      expect(byKey(await harness.arena.store.aggregateCounts(category))).toEqual(
+        byKey(await harness.arena.store.recountFromVotes(category)),
+      );
+    }
+  });
+
+  it("loses no vote across a restart in the middle of a battle", async () => {
+    harness = await createHarness({ fake });
+    const { battleId } = await harness.battle(harness.ctx("1"), "What is the capital of France?");
+    await pressVote("2", battleId, "a");
+    harness = await harness.restart();
+    expect((await harness.arena.store.getBattle(battleId))?.state).toBe("open");
+    expect((await harness.arena.store.votesOf(battleId)).map((vote) => vote.choice)).toEqual(["a"]);
+    expect((await pressVote("2", battleId, "b")).text).toMatch(/already voted/);
+    await pressVote("3", battleId, "b");
+    expect(await harness.arena.store.tally(battleId)).toEqual({ a: 1, b: 1, tie: 0, bad: 0 });
+  });
+
+  it("marks a battle left generating by a crash as errored on start and tells its thread", async () => {
+    harness = await createHarness({ fake, start: false });
+    const reply = await harness.command(harness.ctx("1"), "battle", { prompt: "Never answered" });
+    const battleId = reply.battle?.battleId ?? "";
+    await harness.arena.store.placeBattle(battleId, {
+      platform: "discord",
+      community: "g1",
+      channel: "c1",
+      thread: "t",
+    });
+    harness = await harness.restart();
+    expect((await harness.arena.store.getBattle(battleId))?.state).toBe("errored");
+    expect(eventsOf("battle.errored").map((event) => event.battleId)).toEqual([battleId]);
+  });
+});
+
+describe("failures of a model", () => {
+  const cases = [
+    ["a timeout", { delayMs: 1500 }, /too long/],
+    ["a 500", { statuses: [{ status: 500 }, { status: 500 }, { status: 500 }] }, /HTTP 500/],
+    [
+      "a cut stream",
+      { cutAfterChunks: 1, text: "one two three four five six seven eight nine ten" },
+      /cut off/,
+    ],
+  ] as const;
+  for (const [name, behaviour, message] of cases) {
+    it(`marks the battle errored on ${name}, counts nothing and moves the model's outage state`, async () => {
+      harness = await createHarness({
+        fake,
+        models: [
+          ["alpha", "fake-terse"],
+          ["broken", "broken"],
+        ],
+        timeoutMs: 700,
+      });
+      fake.script("broken", behaviour);
+      const { battleId } = await harness.battle(harness.ctx("1"), "Say hello");
+      const [errored] = eventsOf("battle.errored");
+      expect(errored?.battleId).toBe(battleId);
+      expect(errored?.text).toMatch(message);
+      expect((await harness.arena.store.getBattle(battleId))?.state).toBe("errored");
+      expect((await pressVote("2", battleId, "a")).text).toMatch(/failed/);
+      expect(await harness.arena.store.aggregateCounts("overall")).toEqual([]);
+      expect((await harness.arena.store.getModel("broken"))?.consecutiveFailures).toBe(1);
+      expect((await harness.arena.store.getModel("alpha"))?.consecutiveFailures).toBe(0);
+    });
+  }
+
+  it("succeeds after a 429 with Retry-After, and a success resets the failure count", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["busy", "busy"],
+      ],
+    });
+    fake.script("busy", { statuses: [{ status: 429, retryAfterMs: 50 }], text: "Fine, here you go." });
+    const { battleId } = await harness.battle(harness.ctx("1"), "Say hello");
+    expect(eventsOf("battle.turn").map((event) => event.battleId)).toEqual([battleId]);
+    expect(fake.requests.filter((request) => request.model === "busy")).toHaveLength(2);
+  });
+
+  it("puts a model in outage after three failures in a row and pairs around it", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["beta", "fake-pirate"],
+        ["broken", "broken"],
+      ],
+      timeoutMs: 700,
+    });
+    fake.script("broken", { statuses: Array.from({ length: 30 }, () => ({ status: 503 })) });
+    let attempts = 0;
+    while (((await harness.arena.store.getModel("broken"))?.consecutiveFailures ?? 0) < 3 && attempts < 40) {
+      await harness.battle(harness.ctx("1"), `Attempt ${attempts++} at a question`);
+    }
+    const broken = await harness.arena.store.getModel("broken");
+    expect(broken?.outageUntil?.getTime()).toBeGreaterThan(harness.clock.now.getTime());
+    for (let index = 0; index < 5; index++) {
+      const { battleId } = await harness.battle(harness.ctx("1"), `After the outage ${index}`);
+      const battle = await harness.arena.store.getBattle(battleId);
+      expect([battle?.modelA, battle?.modelB]).not.toContain("broken");
+    }
+  });
+});
+
+describe("commands and permissions", () => {
+  it("refuses a moderator command to a member and audits the refusal", async () => {
+    harness = await createHarness({ fake });
+    const reply = await harness.command(harness.ctx("5"), "model", { subcommand: "disable", name: "alpha" });
+    expect(reply.visibility).toBe("private");
+    expect(reply.text).toMatch(/for moderators/);
+    expect((await harness.arena.store.getModel("alpha"))?.enabled).toBe(true);
+    const [entry] = await harness.arena.store.auditLog(5);
+    expect(entry?.allowed).toBe(false);
+  });
+
+  it("lets a moderator manage the registry and never takes a key for a key name", async () => {
+    harness = await createHarness({ fake });
+    const moderator = harness.ctx("999");
+    const bad = await harness.command(moderator, "model", {
+      subcommand: "add",
+      name: "gpt",
+      base_url: "https://api.openai.com/v1",
+      model: "gpt-4o",
+      api_key_env: "sk-abcdefghijklmnopqrstuvwxyz0123456789",
+    });
+    expect(bad.text).toMatch(/NAME of an environment variable/);
+    expect(bad.text).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789");
+    expect(await harness.arena.store.getModel("gpt")).toBeNull();
+
+    const added = await harness.command(moderator, "model", {
+      subcommand: "add",
+      name: "gamma",
+      base_url: fake.url,
+      model: "fake-thorough",
+      aliases: "Gamma-1, GammaBot",
+    });
+    expect(added.text).toMatch(/Added gamma/);
+    expect((await harness.arena.store.getModel("gamma"))?.aliases).toEqual(["Gamma-1", "GammaBot"]);
+    const refused = await harness.command(harness.ctx("1"), "battle", { prompt: "Hey GammaBot, hi" });
+    expect(refused.battle).toBeUndefined();
+
+    await harness.command(moderator, "model", { subcommand: "disable", name: "gamma" });
+    expect((await harness.arena.store.getModel("gamma"))?.enabled).toBe(false);
+    const list = await harness.command(moderator, "model", { subcommand: "list" });
+    expect(list.text).toMatch(/gamma .*disabled/);
+    const entries = await harness.arena.store.auditLog(10);
+    expect(entries.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(["model.add", "model.disable"]),
+    );
+  });
+
+  it("publishes a leaderboard update to a subscribed channel after a counted vote", async () => {
+    harness = await createHarness({ fake });
+    const moderator = harness.ctx("999", { channel: "updates" });
+    const subscribed = await harness.command(moderator, "arena", { subcommand: "subscribe" });
+    expect(subscribed.text).toMatch(/leaderboard updates/);
+    const { battleId } = await harness.battle(
+      harness.ctx("1"),
+      "Which is heavier, a kilo of feathers or steel?",
+    );
+    await pressVote("2", battleId, "a");
+    await harness.arena.idle();
+    const updates = eventsOf("leaderboard.update");
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.place.channel).toBe("updates");
+    expect(updates[0]?.view.board.models).toHaveLength(2);
+  });
+});
