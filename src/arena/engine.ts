@@ -123,7 +123,8 @@ export class Arena {
         this.emit({
           type: "battle.errored",
           battleId: battle.id,
-          place: battle.place,
+          place: errored.place,
+          messageIds: errored.messageIds,
           text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
         });
       }
@@ -392,6 +393,7 @@ export class Arena {
       type: "battle.errored",
       battleId: battle.id,
       place: errored.place,
+      messageIds: errored.messageIds,
       text: `⚠️ This battle could not finish: ${reason}. It does not count; start a new one with /battle.`,
     });
   }
@@ -413,6 +415,7 @@ export class Arena {
       type: "battle.discarded",
       battleId: battle.id,
       place: discarded.place,
+      messageIds: discarded.messageIds,
       names,
       text: `🚫 Battle discarded: the conversation names a model ("${leak.term}"), so it is no longer anonymous and its votes never count.\nModel A was ${names.a}, Model B was ${names.b}.`,
     });
@@ -428,6 +431,7 @@ export class Arena {
       type: "battle.closed",
       battleId,
       place: closed.place,
+      messageIds: closed.messageIds,
       names,
       tally,
       text: revealText(names, tally, by),
@@ -501,12 +505,11 @@ export class Arena {
     const counted = result.counted
       ? ""
       : result.exclusions.includes("rate_limit")
-        ? "\n(You have voted a lot in a short time: this vote is kept but not counted.)"
-        : "\n(This vote is kept but not counted.)";
+        ? "\n(Many votes in a short time: kept, not counted.)"
+        : "\n(Kept, not counted.)";
     this.logger.debug({ battle: battleId, counted: result.counted }, "vote recorded");
-    return privateReply(
-      `🗳️ You voted: ${CHOICE_TEXT[choice]}.\nModel A is ${names.a}, Model B is ${names.b}.${counted}\nThe names are revealed to everyone when voting closes.`,
-    );
+    // Short on purpose: Telegram shows this in an alert of at most 200 characters.
+    return privateReply(`🗳️ You voted: ${CHOICE_TEXT[choice]}.\nModel A is ${names.a}, Model B is ${names.b}.${counted}`);
   }
 
   private async closeByUser(ctx: CommandContext, battleId: string): Promise<Reply> {

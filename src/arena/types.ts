@@ -131,12 +131,15 @@ export type ArenaEvent =
       readonly place: Place;
       readonly text: string;
       readonly names: BattleNames;
+      /** Messages the adapter asked to remember (rememberMessage): strip their buttons. */
+      readonly messageIds: readonly string[];
     }
   | {
       readonly type: "battle.errored";
       readonly battleId: string;
       readonly place: Place;
       readonly text: string;
+      readonly messageIds: readonly string[];
     }
   | {
       readonly type: "battle.closed";
@@ -145,6 +148,7 @@ export type ArenaEvent =
       readonly text: string;
       readonly names: BattleNames;
       readonly tally: Tally;
+      readonly messageIds: readonly string[];
     }
   | {
       readonly type: "leaderboard.update";
