@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { Telegraf, TelegramError } from "telegraf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  EntityParseError,
+  parseTelegramHtml,
   startTelegramEmulator,
   type TelegramChat,
   type TelegramEmulator,
@@ -61,6 +63,13 @@ function buildBot(apiRoot: string, token: string, seen: string[]): Telegraf {
     });
   });
   bot.command("here", (ctx) => ctx.reply("answered in place"));
+  bot.command("close", async (ctx) => {
+    const sent = await ctx.reply("Voting open", { reply_markup: VOTE_KEYBOARD });
+    // Editing the text without reply_markup also removes the keyboard, as on Telegram.
+    await ctx.telegram.editMessageText(ctx.chat.id, sent.message_id, undefined, "<i>Closed</i>: A 2 · B 1", {
+      parse_mode: "HTML",
+    });
+  });
   bot.command("chart", (ctx) =>
     ctx.replyWithPhoto({ source: tinyPng(), filename: "chart.png" }, { caption: "Leaderboard" }),
   );
@@ -158,6 +167,26 @@ describe("Telegram emulator driven by telegraf (long polling)", () => {
     });
   });
 
+  it("applies editMessageText (keyboard dropped) and refuses an edit that changes nothing", async () => {
+    const chat = telegram.privateChat(creator);
+    const events: string[] = [];
+    const unsubscribe = telegram.subscribe((event) => {
+      if (event.type === "sent" || event.type === "edited")
+        events.push(`${event.type} ${event.message.text}`);
+    });
+    await telegram.sendCommand(creator, chat, "/close");
+    const closed = await telegram.waitFor(() => telegram.botMessages(chat.id).find((m) => m.edited));
+    unsubscribe();
+    expect(closed).toMatchObject({ text: "Closed: A 2 · B 1", parseMode: "HTML", replyMarkup: undefined });
+    expect(closed.entities).toEqual([{ type: "italic", offset: 0, length: 6 }]);
+    expect(events).toEqual(["sent Voting open", "edited Closed: A 2 · B 1"]);
+    await expect(
+      bot.telegram.editMessageText(chat.id, closed.messageId, undefined, "<i>Closed</i>: A 2 · B 1", {
+        parse_mode: "HTML",
+      }),
+    ).rejects.toMatchObject({ description: expect.stringContaining("message is not modified") });
+  });
+
   it("records setMyCommands per scope and resolves each user's menu", async () => {
     await bot.telegram.setMyCommands([
       { command: "battle", description: "Start a battle" },
@@ -217,6 +246,15 @@ describe("Telegram emulator driven by telegraf (long polling)", () => {
     await expect(bot.telegram.createForumTopic(group.id, "not a forum")).rejects.toMatchObject({
       description: "Bad Request: the chat is not a forum",
     });
+    const forumWithoutRights = telegram.chat({
+      title: "Other forum",
+      kind: "forum",
+      members: [[member, "member"]],
+    });
+    await expect(bot.telegram.createForumTopic(forumWithoutRights.id, "no rights")).rejects.toMatchObject({
+      description: "Bad Request: not enough rights to create a topic",
+    });
+    expect(await bot.telegram.getChat(forum.id)).toMatchObject({ type: "supergroup", is_forum: true });
   });
 
   it("records the bytes of an uploaded photo", async () => {
@@ -257,6 +295,37 @@ describe("Telegram emulator driven by telegraf (long polling)", () => {
     await expect(
       bot.telegram.sendMessage(group.id, "<b>unclosed", { parse_mode: "HTML" }),
     ).rejects.toMatchObject({ code: 400, description: expect.stringContaining("can't parse entities") });
+  });
+
+  it("answers an unknown method with 404 and a wrong token with 401", async () => {
+    await expect(bot.telegram.callApi("getStickerSet" as "getMe", {})).rejects.toMatchObject({ code: 404 });
+    const stranger = new Telegraf("999:wrong", { telegram: { apiRoot: telegram.apiRoot } });
+    await expect(stranger.telegram.getMe()).rejects.toMatchObject({ code: 401, description: "Unauthorized" });
+  });
+});
+
+describe("parseTelegramHtml", () => {
+  it("turns nested tags into entities with UTF-16 offsets and decodes entities", () => {
+    const parsed = parseTelegramHtml(
+      '🎲 <b>A <i>&amp; B</i></b> <a href="https://x.test/?a=1&amp;b=2">link</a>',
+    );
+    expect(parsed.text).toBe("🎲 A & B link");
+    expect(parsed.entities).toEqual([
+      { type: "bold", offset: 3, length: 5 },
+      { type: "italic", offset: 5, length: 3 },
+      { type: "text_link", offset: 9, length: 4, url: "https://x.test/?a=1&b=2" },
+    ]);
+  });
+
+  it("reads the language of a code block and refuses what Telegram refuses", () => {
+    const parsed = parseTelegramHtml('<pre><code class="language-ts">let x = 1 &lt; 2;</code></pre>');
+    expect(parsed).toEqual({
+      text: "let x = 1 < 2;",
+      entities: [{ type: "pre", offset: 0, length: 14, language: "ts" }],
+    });
+    expect(() => parseTelegramHtml("<div>x</div>")).toThrow(EntityParseError);
+    expect(() => parseTelegramHtml("<b>x</i>")).toThrow(/Unmatched end tag/);
+    expect(() => parseTelegramHtml("1 < 2")).toThrow(EntityParseError);
   });
 });
 

@@ -10,6 +10,7 @@ import type {
   BotCommandScope,
   BotMessage,
   CallbackAnswer,
+  EmulatorEvent,
   InjectedError,
   InlineKeyboardMarkup,
   MemberStatus,
@@ -61,6 +62,8 @@ export interface EmulatorOptions {
   /** Group privacy mode (Telegram's default): in groups where the bot is not an administrator it receives
    * only commands and replies to its own messages. */
   privacyMode?: boolean;
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
 }
 
 export interface ChatOptions {
@@ -141,13 +144,14 @@ export class TelegramEmulator {
   private webhookError: { date: number; message: string } | undefined;
   private deliveryChain: Promise<void> = Promise.resolve();
   private allowedUpdates: string[] = [];
-  private port = 0;
+  private port: number;
 
   constructor(options: EmulatorOptions) {
     const botId = Number(/^(\d+):/.exec(options.botToken)?.[1]);
     if (!Number.isSafeInteger(botId)) throw new Error('botToken must look like "<digits>:<secret>"');
     this.token = options.botToken;
     this.privacyMode = options.privacyMode ?? true;
+    this.port = options.port ?? 0;
     this.bot = {
       id: botId,
       is_bot: true,
@@ -172,7 +176,7 @@ export class TelegramEmulator {
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
+      this.server.listen(this.port, "127.0.0.1", () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
   }
@@ -332,21 +336,18 @@ export class TelegramEmulator {
       if (stored.deleted || wire.from.id !== this.bot.id || (wire.text === undefined && !wire.photo))
         continue;
       if (threadId !== undefined && wire.message_thread_id !== threadId) continue;
-      result.push({
-        messageId: wire.message_id,
-        chatId,
-        threadId: wire.message_thread_id,
-        text: wire.text ?? wire.caption,
-        entities: wire.entities ?? wire.caption_entities ?? [],
-        parseMode: stored.parseMode,
-        replyMarkup: wire.reply_markup,
-        replyToMessageId: wire.reply_to_message?.message_id,
-        photo: stored.photo,
-        edited: wire.edit_date !== undefined,
-        wire,
-      });
+      result.push(botMessageView(stored));
     }
     return result;
+  }
+
+  /**
+   * Calls `listener` whenever the bot sends, edits or deletes a message or answers a button press (for the
+   * offline sandbox, which prints them as they happen). Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: EmulatorEvent) => void): () => void {
+    this.events.on("event", listener);
+    return () => this.events.off("event", listener);
   }
 
   /** Every message of a chat (users' and the bot's, service messages included), oldest first. */
@@ -742,6 +743,7 @@ export class TelegramEmulator {
     if (formatted.entities.length > 0) wire.entities = formatted.entities;
     if (markup) wire.reply_markup = markup;
     this.store(state, wire, formatted.parseMode, undefined);
+    this.announce("sent", state, wire.message_id);
     return wire;
   }
 
@@ -783,6 +785,7 @@ export class TelegramEmulator {
     if (markup) wire.reply_markup = markup;
     const recordedPhoto = { fileId, bytes: upload?.bytes, filename: upload?.filename };
     this.store(state, wire, formatted?.parseMode, recordedPhoto);
+    this.announce("sent", state, wire.message_id);
     return wire;
   }
 
@@ -805,6 +808,7 @@ export class TelegramEmulator {
     setOptional(stored.wire, "reply_markup", markup);
     stored.wire.edit_date = now();
     stored.parseMode = formatted.parseMode;
+    this.announce("edited", this.chatOf(params), stored.wire.message_id);
     return stored.wire;
   }
 
@@ -814,6 +818,7 @@ export class TelegramEmulator {
     if (sameJson(markup, stored.wire.reply_markup)) throw badRequest(NOT_MODIFIED);
     setOptional(stored.wire, "reply_markup", markup);
     stored.wire.edit_date = now();
+    this.announce("edited", this.chatOf(params), stored.wire.message_id);
     return stored.wire;
   }
 
@@ -827,6 +832,7 @@ export class TelegramEmulator {
       state.members.get(this.bot.id)?.status === "administrator";
     if (!mayDelete) throw badRequest("message can't be deleted");
     stored.deleted = true;
+    this.events.emit("event", { type: "deleted", chatId: state.chat.id, messageId: stored.wire.message_id });
     return true;
   }
 
@@ -909,6 +915,7 @@ export class TelegramEmulator {
       url: optionalString(params, "url"),
     };
     this.answers.push(answer);
+    this.events.emit("event", { type: "callbackAnswer", answer });
     query.settle(answer);
     return true;
   }
@@ -1022,6 +1029,11 @@ export class TelegramEmulator {
     return { message_thread_id: wire.message_id, name, icon_color: iconColor };
   }
 
+  private announce(type: "sent" | "edited", state: ChatState, messageId: number): void {
+    const stored = state.messages.get(messageId);
+    if (stored) this.events.emit("event", { type, message: botMessageView(stored) });
+  }
+
   // ---------------------------------------------------------------- lookups
 
   private addChat(chat: TelegramChat): ChatState {
@@ -1076,6 +1088,23 @@ const METHOD_NAMES = new Map(
     "sendChatAction",
   ].map((name) => [name.toLowerCase(), name]),
 );
+
+function botMessageView(stored: StoredMessage): BotMessage {
+  const wire = stored.wire;
+  return {
+    messageId: wire.message_id,
+    chatId: wire.chat.id,
+    threadId: wire.message_thread_id,
+    text: wire.text ?? wire.caption,
+    entities: wire.entities ?? wire.caption_entities ?? [],
+    parseMode: stored.parseMode,
+    replyMarkup: wire.reply_markup,
+    replyToMessageId: wire.reply_to_message?.message_id,
+    photo: stored.photo,
+    edited: wire.edit_date !== undefined,
+    wire,
+  };
+}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;

@@ -144,3 +144,9 @@ export interface WebhookInfo {
   last_error_date?: number;
   last_error_message?: string;
 }
+
+/** What the bot visibly did, for live observers (see TelegramEmulator.subscribe). */
+export type EmulatorEvent =
+  | { type: "sent" | "edited"; message: BotMessage }
+  | { type: "deleted"; chatId: number; messageId: number }
+  | { type: "callbackAnswer"; answer: CallbackAnswer };
