@@ -50,6 +50,28 @@ export interface FitOptions {
   readonly l2?: { readonly c: number };
 }
 
+/** What `fitBradleyTerry` returns. Arrays are indexed like `table.models`. */
+export interface FitResult {
+  /** Model name → rating (1000 + 400·θ/ln 10, gauged per component). */
+  readonly ratings: Map<string, number>;
+  /** The same ratings by model index. */
+  readonly rating: Float64Array;
+  /** The solver's natural-log strengths before the gauge shift (a warm start for refits). */
+  readonly theta: Float64Array;
+  /** Newton iterations taken. */
+  readonly iterations: number;
+  /** False only if the iteration cap was reached (never expected; ratings are still finite). */
+  readonly converged: boolean;
+  /** Connected components, largest first, each a list of model names. */
+  readonly components: readonly (readonly string[])[];
+  /** Component index of each model. */
+  readonly componentOf: Int32Array;
+  /** Models whose plain MLE does not exist (see Leaderboard.separated). */
+  readonly separated: readonly string[];
+  /** True when the weak fallback prior was applied to at least one separated component. */
+  readonly priorApplied: boolean;
+}
+
 export interface RankOptions extends FitOptions {
   /** Default "bootstrap". */
   readonly ci?: IntervalMethod;
@@ -57,8 +79,12 @@ export interface RankOptions extends FitOptions {
   readonly bootstrapRounds?: number;
   /** Seed of the bootstrap's generator; the same seed and data give the same intervals. Default 1. */
   readonly seed?: number;
-  /** Worker threads for the bootstrap; default: one per core, capped by rounds. */
+  /** Worker threads for the bootstrap; default: one per core, capped by rounds. 1 = in the calling thread. */
   readonly workers?: number;
+  /** Online Elo ratings to attach to the models (see `onlineElo`); absent models get no `elo`. */
+  readonly elo?: ReadonlyMap<string, number>;
+  /** Called with the wall time of each stage ("fit", "bootstrap", "sandwich"), for diagnostics. */
+  readonly onStage?: (stage: string, milliseconds: number) => void;
 }
 
 export interface RatedModel {

@@ -1,0 +1,296 @@
+// The `arena` command line: a table of subcommands, each parsing its own arguments with node:util parseArgs.
+// To add one, write `async function runX(args, io): Promise<number>` and add it to `commands` below.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import {
+  aggregate,
+  FastChatParseError,
+  fastChatComparisons,
+  fastChatComparisonsInTimeOrder,
+  type IntervalMethod,
+  type Leaderboard,
+  onlineElo,
+  parseFastChat,
+  type RankOptions,
+  rankModels,
+} from "./ranking/index.ts";
+
+/** Where a command writes; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+interface Subcommand {
+  readonly usage: string;
+  readonly summary: string;
+  readonly run: (args: string[], io: CliIo) => Promise<number>;
+}
+
+/** Exit codes: 0 success, 1 runtime failure (e.g. unreadable file), 2 bad usage or malformed input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A problem the user can fix: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+const commands: Readonly<Record<string, Subcommand>> = {
+  rank: {
+    usage:
+      "arena rank FILE [--all] [--bootstrap N] [--seed S] [--ci bootstrap|sandwich|none] [--anchor MODEL=VALUE]\n" +
+      "                [--l2 C] [--workers N] [--json]",
+    summary: "rank the models of a FastChat clean-battle file (JSON array or JSONL; - reads stdin)",
+    run: runRank,
+  },
+};
+
+function helpText(): string {
+  const lines = ["usage: arena <command> [options]", "", "commands:"];
+  for (const [name, command] of Object.entries(commands))
+    lines.push(`  ${name.padEnd(10)}${command.summary}`);
+  lines.push("", ...Object.values(commands).map((command) => command.usage));
+  return `${lines.join("\n")}\n`;
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(helpText());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr(`arena: unknown command "${name}"\n\n${helpText()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`arena ${name}: ${error.message}\nusage: ${command.usage}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`arena ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ rank
+
+function parseRankArgs(args: string[]) {
+  let parsed: ReturnType<typeof parseRank>;
+  try {
+    parsed = parseRank(args);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError("expected exactly one FILE");
+  const ci = values.ci ?? "bootstrap";
+  if (ci !== "bootstrap" && ci !== "sandwich" && ci !== "none") {
+    throw new UsageError(`--ci must be bootstrap, sandwich or none, got "${ci}"`);
+  }
+  const options: { -readonly [K in keyof RankOptions]: RankOptions[K] } = { ci: ci as IntervalMethod };
+  if (values.bootstrap !== undefined)
+    options.bootstrapRounds = positiveInteger("--bootstrap", values.bootstrap);
+  if (values.workers !== undefined) options.workers = positiveInteger("--workers", values.workers);
+  if (values.seed !== undefined) {
+    const seed = Number(values.seed);
+    if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+    options.seed = seed;
+  }
+  if (values.anchor !== undefined) {
+    const separator = values.anchor.lastIndexOf("=");
+    const model = values.anchor.slice(0, separator);
+    const value = Number(values.anchor.slice(separator + 1));
+    if (separator <= 0 || !Number.isFinite(value) || values.anchor.slice(separator + 1).trim() === "") {
+      throw new UsageError(`--anchor must be MODEL=VALUE, got "${values.anchor}"`);
+    }
+    options.anchor = { model, value };
+  }
+  if (values.l2 !== undefined) {
+    const c = Number(values.l2);
+    if (!(c > 0 && Number.isFinite(c)))
+      throw new UsageError(`--l2 must be a positive number, got "${values.l2}"`);
+    options.l2 = { c };
+  }
+  return { file: positionals[0] ?? "", all: values.all ?? false, json: values.json ?? false, options };
+}
+
+function parseRank(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      all: { type: "boolean" },
+      bootstrap: { type: "string" },
+      seed: { type: "string" },
+      ci: { type: "string" },
+      anchor: { type: "string" },
+      l2: { type: "string" },
+      workers: { type: "string" },
+      json: { type: "boolean" },
+      // --png OUT (the render engineer adds it): write the leaderboard chart, see the "outputs" step below.
+    },
+  });
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!(Number.isSafeInteger(value) && value >= 1))
+    throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+async function readInput(file: string): Promise<string> {
+  if (file === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? error)}`);
+  }
+}
+
+async function runRank(args: string[], io: CliIo): Promise<number> {
+  const { file, all, json, options } = parseRankArgs(args);
+  const timings: Record<string, number> = {};
+  const started = performance.now();
+  let mark = started;
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    timings[stage] = now - mark;
+    mark = now;
+  };
+
+  const text = await readInput(file);
+  lap("read");
+  let battles: ReturnType<typeof parseFastChat>;
+  try {
+    battles = parseFastChat(text, { includeNonAnonymous: all });
+  } catch (error) {
+    if (error instanceof FastChatParseError) {
+      io.stderr(`arena rank: ${file}:${error.line}: ${error.reason}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  lap("parse");
+  const table = aggregate(fastChatComparisons(battles));
+  lap("aggregate");
+  const elo = onlineElo(fastChatComparisonsInTimeOrder(battles));
+  lap("elo");
+  if (options.anchor !== undefined && !table.models.includes(options.anchor.model)) {
+    throw new UsageError(`--anchor: model "${options.anchor.model}" has no counted battles in ${file}`);
+  }
+  const board = await rankModels(table, {
+    ...options,
+    elo,
+    onStage: (stage, milliseconds) => {
+      timings[stage] = milliseconds;
+    },
+  });
+  lap("rank");
+
+  // Outputs. (--png OUT goes here: render `board` to a chart file.)
+  io.stdout(
+    json
+      ? `${JSON.stringify(leaderboardJson(board, battles.skipped))}\n`
+      : leaderboardText(board, battles.skipped),
+  );
+  if (json) for (const note of leaderboardNotes(board)) io.stderr(`arena rank: ${note}\n`);
+  lap("output");
+
+  if (process.env.ARENA_TIMINGS === "1") {
+    timings.total = performance.now() - started;
+    const report = { ...timings, maxRssKb: process.resourceUsage().maxRSS };
+    io.stderr(`ARENA_TIMINGS ${JSON.stringify(report)}\n`);
+  }
+  return EXIT_OK;
+}
+
+/** The `--json` object of DESIGN.md. */
+export function leaderboardJson(board: Leaderboard, skipped: Readonly<Record<string, number>>) {
+  return {
+    battles: board.battles,
+    skipped,
+    components: board.components.length,
+    models: board.models.map((entry) => ({
+      model: entry.model,
+      rating: entry.rating,
+      lower: entry.lower,
+      upper: entry.upper,
+      rank_ub: entry.rankUb,
+      battles: entry.battles,
+      elo: entry.elo ?? null,
+    })),
+  };
+}
+
+function leaderboardNotes(board: Leaderboard): string[] {
+  const notes: string[] = [];
+  if (board.components.length > 1) {
+    notes.push(
+      `the comparisons form ${board.components.length} groups that never meet ` +
+        `(${board.components.map((group) => group.length).join(" + ")} models); ratings are centred on 1000 ` +
+        "within each group and are not comparable across groups",
+    );
+  }
+  if (board.separated.length > 0) {
+    notes.push(
+      `won or lost every comparison in their group, so their ratings rest on a weak prior: ${board.separated.join(", ")}`,
+    );
+  }
+  return notes;
+}
+
+function leaderboardText(board: Leaderboard, skipped: Readonly<Record<string, number>>): string {
+  const skippedParts = Object.entries(skipped).map(
+    ([reason, count]) => `${count} ${reason.replaceAll("_", " ")}`,
+  );
+  const lines = [
+    `${board.battles} battles, ${board.models.length} models` +
+      (skippedParts.length > 0 ? `; skipped ${skippedParts.join(", ")}` : ""),
+    "",
+  ];
+  if (board.models.length > 0) {
+    const withInterval = board.ci !== "none";
+    const header = ["Rank (UB)", "Model", "Rating", ...(withInterval ? ["95% CI"] : []), "Battles", "Elo"];
+    const rows = board.models.map((entry) => [
+      String(entry.rankUb),
+      entry.model,
+      entry.rating.toFixed(1),
+      ...(withInterval
+        ? [`+${(entry.upper - entry.rating).toFixed(1)}/-${(entry.rating - entry.lower).toFixed(1)}`]
+        : []),
+      String(Math.round(entry.battles)),
+      entry.elo === undefined ? "" : entry.elo.toFixed(1),
+    ]);
+    const widths = header.map((title, column) =>
+      Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+    );
+    const leftAligned = 1; // the model column
+    const format = (cells: readonly string[]) =>
+      cells
+        .map((cell, column) =>
+          column === leftAligned ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+        )
+        .join("  ")
+        .trimEnd();
+    lines.push(format(header), ...rows.map(format));
+  }
+  const notes = leaderboardNotes(board);
+  if (notes.length > 0) lines.push("", ...notes.map((note) => `note: ${note}`));
+  return `${lines.join("\n")}\n`;
+}

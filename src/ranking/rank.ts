@@ -1,0 +1,81 @@
+// The one call the engine and the CLI use: fit, intervals, Rank (UB), sorted leaderboard.
+import { battlesPerModel, totalBattles } from "./aggregate.ts";
+import { createBootstrapJob, percentileIntervals, runBootstrap } from "./bootstrap.ts";
+import { separatedModels, solve, solverSetup } from "./bt.ts";
+import { connectedComponents, pairStatsOf } from "./graph.ts";
+import { sandwichIntervals } from "./sandwich.ts";
+import type { ComparisonTable, Leaderboard, RankOptions, RatedModel } from "./types.ts";
+
+/**
+ * Ranks the models of a table. Intervals: "bootstrap" (default; `bootstrapRounds` rounds, seeded, worker
+ * threads), "sandwich" (fast, deterministic) or "none" (lower = upper = rating). Throws only on bad options
+ * (unknown anchor, non-positive L2 constant, bootstrap rounds < 1).
+ */
+export async function rankModels(table: ComparisonTable, options: RankOptions = {}): Promise<Leaderboard> {
+  const ci = options.ci ?? "bootstrap";
+  const timed = <T>(stage: string, work: () => T): T => {
+    const started = performance.now();
+    const result = work();
+    options.onStage?.(stage, performance.now() - started);
+    return result;
+  };
+  const { pairs, rowPair } = pairStatsOf(table);
+  const components = connectedComponents(pairs);
+  const setup = solverSetup(table, components, options);
+  const solution = timed("fit", () => solve(pairs, setup));
+  const ratings = solution.ratings;
+
+  let lower: Float64Array = ratings;
+  let upper: Float64Array = ratings;
+  if (ci === "sandwich") {
+    ({ lower, upper } = timed("sandwich", () => sandwichIntervals(table, pairs, rowPair, setup, solution)));
+  } else if (ci === "bootstrap" && table.models.length > 0) {
+    const rounds = options.bootstrapRounds ?? 1000;
+    if (!(Number.isInteger(rounds) && rounds >= 1))
+      throw new Error(`bootstrap rounds must be ≥ 1, got ${rounds}`);
+    const started = performance.now();
+    const job = createBootstrapJob(table, pairs, rowPair, setup, solution.theta, options.seed ?? 1, rounds);
+    const results = await runBootstrap(job, options.workers);
+    ({ lower, upper } = percentileIntervals(results, rounds, table.models.length));
+    options.onStage?.("bootstrap", performance.now() - started);
+  }
+
+  const battles = battlesPerModel(table);
+  const count = table.models.length;
+  const rankUb = new Int32Array(count);
+  // Sorting lower bounds makes Rank (UB) O(n log n): count the lower bounds strictly above each upper bound.
+  const sortedLower = Float64Array.from(lower).sort();
+  for (let model = 0; model < count; model++) {
+    const bound = upper[model] ?? 0;
+    let low = 0;
+    let high = sortedLower.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((sortedLower[middle] ?? 0) > bound) high = middle;
+      else low = middle + 1;
+    }
+    rankUb[model] = 1 + sortedLower.length - low;
+  }
+
+  const models: RatedModel[] = table.models.map((model, index) => {
+    const elo = options.elo?.get(model);
+    const entry: RatedModel = {
+      model,
+      rating: ratings[index] ?? Number.NaN,
+      lower: lower[index] ?? Number.NaN,
+      upper: upper[index] ?? Number.NaN,
+      rankUb: rankUb[index] ?? 0,
+      battles: battles[index] ?? 0,
+      component: components.componentOf[index] ?? 0,
+    };
+    return elo === undefined ? entry : { ...entry, elo };
+  });
+  models.sort((x, y) => x.rankUb - y.rankUb || y.rating - x.rating || (x.model < y.model ? -1 : 1));
+  return {
+    models,
+    battles: totalBattles(table),
+    components: components.members.map((list) => list.map((index) => table.models[index] ?? "")),
+    separated: separatedModels(pairs, components.members).map((index) => table.models[index] ?? ""),
+    ci,
+  };
+}
