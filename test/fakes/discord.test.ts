@@ -1,5 +1,7 @@
 // The fake Discord driven by the real discord.js client: login, commands, interactions, threads, rate limits,
 // permissions and a dropped gateway.
+
+import zlib from "node:zlib";
 import {
   ActionRowBuilder,
   ButtonBuilder,
@@ -102,6 +104,31 @@ describe("fake Discord with the real discord.js client", () => {
       socket.on("error", reject);
     });
     expect(code).toBe(4004);
+  });
+
+  it("speaks zlib-stream compression when a client asks for it (as discord.js does with zlib-sync)", async () => {
+    const socket = new WebSocket(`${fake.gatewayUrl}?v=10&encoding=json&compress=zlib-stream`);
+    const inflate = zlib.createInflate();
+    const texts: string[] = [];
+    inflate.on("data", (chunk: Buffer) => texts.push(chunk.toString()));
+    const frames: Buffer[] = [];
+    const hello = await new Promise<{ op: number; d: { heartbeat_interval: number } }>((resolve, reject) => {
+      socket.on("message", (raw: Buffer, isBinary) => {
+        frames.push(raw);
+        expect(isBinary).toBe(true);
+        inflate.write(raw);
+        inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+          const text = texts.join("");
+          if (text) resolve(JSON.parse(text));
+        });
+      });
+      socket.on("error", reject);
+    });
+    socket.close();
+    inflate.close();
+    expect(hello.op).toBe(10);
+    expect(hello.d.heartbeat_interval).toBeGreaterThan(0);
+    expect(frames[0]?.subarray(-4)).toEqual(Buffer.from([0, 0, 0xff, 0xff]));
   });
 
   it("registers slash commands per guild with a bulk overwrite, keeping ids on re-registration", async () => {
@@ -278,6 +305,31 @@ describe("fake Discord with the real discord.js client", () => {
     await expect(starter.startThread({ name: "again" })).rejects.toMatchObject({ code: 160004 });
   });
 
+  it("supports the battle flow: defer, edit the reply, open a thread on it, reply with_response", async () => {
+    onInteraction("slow", async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await interaction.deferReply();
+      const reply = await interaction.editReply("Battle #2: generating…");
+      const thread = await reply.startThread({ name: "Battle #2" });
+      await thread.send("**Model A**\nHello");
+    });
+    const slow = fake.slashCommand(alice, generalId, "slow");
+    const reply = await slow.waitForReply();
+    const thread = await fake.waitFor(() => fake.threads(generalId).find((t) => t.id === reply.id));
+    expect(thread.name).toBe("Battle #2");
+    const posted = await fake.waitFor(() => fake.messages(thread.id)[0]);
+    expect(posted.content).toBe("**Model A**\nHello");
+
+    onInteraction("vote", async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      const response = await interaction.reply({ content: "with response", withResponse: true });
+      await interaction.followUp(`reply id ${response.resource?.message?.id}`);
+    });
+    const vote = fake.slashCommand(alice, generalId, "vote");
+    const first = await vote.waitForReply();
+    expect((await vote.waitForFollowUp(0)).content).toBe(`reply id ${first.id}`);
+  });
+
   it("answers errors in Discord's format: empty message, too long, missing permissions", async () => {
     const channel = await general();
     await expect(channel.send({ content: "x".repeat(2001) })).rejects.toMatchObject({ code: 50035 });
@@ -325,5 +377,39 @@ describe("fake Discord with the real discord.js client", () => {
     const whileAway = fake.slashCommand(alice, generalId, "battle", { prompt: "while away" });
     await resumedAgain;
     expect((await whileAway.waitForReply()).content).toBe("again: while away");
+  });
+});
+
+describe("fake Discord interaction deadline", () => {
+  let fake: FakeDiscord;
+  let client: Client;
+
+  beforeAll(async () => {
+    fake = await startFakeDiscord({ interactionAckTimeoutMs: 100 });
+    client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiUrl } });
+    await client.login(fake.botToken);
+    await client.application?.commands.set(
+      [{ name: "late", description: "Answers too late" }],
+      fake.guild.id,
+    );
+  });
+
+  afterAll(async () => {
+    await client?.destroy();
+    await fake?.close();
+  });
+
+  it("refuses an initial response after the deadline with Unknown interaction (10062)", async () => {
+    const outcome = new Promise<unknown>((resolve) => {
+      client.once(Events.InteractionCreate, async (interaction) => {
+        if (!interaction.isChatInputCommand()) return;
+        await new Promise((r) => setTimeout(r, 300));
+        resolve(await interaction.reply("too late").catch((error: unknown) => error));
+      });
+    });
+    const user = fake.addUser({ username: "bob" });
+    const handle = fake.slashCommand(user, fake.channelId("general"), "late");
+    expect(await outcome).toMatchObject({ code: 10062, status: 404 });
+    expect(handle.acknowledged).toBe(false);
   });
 });
