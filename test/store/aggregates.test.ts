@@ -1,0 +1,95 @@
+// Property: whatever sequence of battles, votes, duplicates and state changes happens, the incrementally kept
+// aggregates equal a recount from the votes table, and every battle's outcome is the mean of its counted votes.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { BattleState, VoteChoice, VoteExclusion } from "../../src/arena/types.ts";
+import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
+import { modelInput, newBattle, seededRandom, type TempDir, tempDir } from "./helpers.ts";
+
+let dir: TempDir;
+let store: SqliteArenaStore;
+beforeEach(async () => {
+  dir = tempDir();
+  store = await openSqliteStore(dir.file("arena.db"));
+});
+afterEach(async () => {
+  await store.close();
+  dir.remove();
+});
+
+const MODELS = ["alpha", "beta", "gamma", "delta", "epsilon"];
+const CATEGORIES = ["overall", "coding", "english", "multi_turn"];
+const CHOICES: VoteChoice[] = ["a", "b", "tie", "bad"];
+const POINTS: Record<VoteChoice, number> = { a: 1, b: 0, tie: 0.5, bad: 0.5 };
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error("empty list");
+  return item;
+}
+
+it.each([1, 2, 3])("aggregates equal a recount from the votes (seed %i)", async (seed) => {
+  const random = seededRandom(seed);
+  // One model is registered late and one removed midway: counters follow the registry, aggregates don't care.
+  for (const name of MODELS.slice(0, 4)) await store.addModel(modelInput(name), "config");
+
+  const battleIds: string[] = [];
+  const voters = Array.from({ length: 30 }, (_, i) => `voter-${i}`);
+  let countedVotes = 0;
+  for (let step = 0; step < 900; step++) {
+    const roll = random();
+    if (roll < 0.35 || battleIds.length === 0) {
+      const modelA = pick(random, MODELS);
+      const modelB = pick(
+        random,
+        MODELS.filter((m) => m !== modelA),
+      );
+      const categories = ["overall", ...CATEGORIES.slice(1).filter(() => random() < 0.4)];
+      const battle = await store.createBattle(newBattle(modelA, modelB, { categories }));
+      battleIds.push(battle.id);
+      if (random() < 0.9) {
+        await store.transitionBattle(battle.id, ["generating"], "open", new Date(), { closesAt: new Date() });
+      }
+    } else if (roll < 0.42) {
+      const target: BattleState = pick(random, ["closed", "discarded", "errored"] as const);
+      await store.transitionBattle(pick(random, battleIds), ["open"], target, new Date());
+    } else {
+      const exclusions: VoteExclusion[] = random() < 0.05 ? ["rate_limit"] : [];
+      const result = await store.recordVote({
+        battleId: pick(random, battleIds.slice(-40)),
+        voterHash: pick(random, voters),
+        choice: pick(random, CHOICES),
+        at: new Date(),
+        exclusions,
+      });
+      if (result.kind === "recorded" && result.counted) countedVotes++;
+    }
+    if (step === 450) {
+      await store.removeModel("beta");
+      await store.addModel(modelInput("epsilon"), "moderator");
+    }
+  }
+
+  expect(countedVotes).toBeGreaterThan(100);
+  for (const category of CATEGORIES) {
+    const kept = await store.aggregateCounts(category);
+    expect(kept).toEqual(await store.recountFromVotes(category));
+    expect(kept.every((row) => row.modelA < row.modelB && row.count > 0)).toBe(true);
+  }
+  expect(await store.aggregatesVersion()).toBe(countedVotes);
+
+  // Each battle with counted votes is exactly one comparison in "overall", at the mean of its counted votes.
+  let exported = 0;
+  let votesInExport = 0;
+  for await (const battle of store.countedBattles()) {
+    exported++;
+    const counted = (await store.votesOf(battle.id)).filter((v) => v.counted);
+    votesInExport += counted.length;
+    const mean = counted.reduce((total, v) => total + POINTS[v.choice], 0) / counted.length;
+    expect(battle.outcome).toBeCloseTo(mean, 12);
+    expect(battle.tally.a + battle.tally.b + battle.tally.tie + battle.tally.bad).toBe(counted.length);
+  }
+  expect(votesInExport).toBe(countedVotes);
+  const overall = await store.aggregateCounts("overall");
+  expect(overall.reduce((total, row) => total + row.count, 0)).toBe(exported);
+  expect(await store.categories()).toContainEqual({ category: "overall", battles: exported });
+});
