@@ -116,7 +116,10 @@ export class FakeGateway {
     socket.on("close", (code) => {
       this.connections.delete(connection);
       connection.deflate?.close();
-      if (connection.session?.connection === connection) connection.session.connection = null;
+      const session = connection.session;
+      if (session?.connection === connection) session.connection = null;
+      // A client closing normally (1000/1001) ends its session; other codes (4200, 1006…) keep it resumable.
+      if (session && (code === 1000 || code === 1001)) this.sessions.delete(session.id);
       this.emit({ type: "close", code, ...(connection.session ? { sessionId: connection.session.id } : {}) });
     });
     socket.on("error", () => socket.terminate());
