@@ -656,7 +656,7 @@ export class FakeRest {
     };
   }
 
-  /** A channel the bot can see (Discord answers 404 Unknown Channel for an unknown one, 403 if not viewable). */
+  /** A channel or thread by id (the routes answer 404 Unknown Channel when it is absent). */
   private visibleChannel(id: string | undefined): FakeChannel | undefined {
     return id ? this.core.world.channel(id) : undefined;
   }
