@@ -297,6 +297,15 @@ describe("Telegram emulator driven by telegraf (long polling)", () => {
     ).rejects.toMatchObject({ code: 400, description: expect.stringContaining("can't parse entities") });
   });
 
+  it("answers 403 in a chat the bot was removed from", async () => {
+    const gone = telegram.chat({ title: "Left behind", kind: "group", members: [[member, "member"]] });
+    telegram.setMember(gone, telegram.bot, "kicked");
+    await expect(bot.telegram.sendMessage(gone.id, "hello?")).rejects.toMatchObject({
+      code: 403,
+      description: "Forbidden: bot is not a member of the group chat",
+    });
+  });
+
   it("answers an unknown method with 404 and a wrong token with 401", async () => {
     await expect(bot.telegram.callApi("getStickerSet" as "getMe", {})).rejects.toMatchObject({ code: 404 });
     const stranger = new Telegraf("999:wrong", { telegram: { apiRoot: telegram.apiRoot } });

@@ -1,10 +1,31 @@
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
-import { text as readText } from "node:stream/consumers";
 import { TelegramServer } from "telegram-test-api/lib/telegramServer.js";
-import { EntityParseError, parseTelegramHtml } from "./html.ts";
+import {
+  ALERT_TEXT_LIMIT,
+  ApiError,
+  badRequest,
+  CAPTION_LIMIT,
+  flag,
+  formatText,
+  imageSize,
+  injectedError,
+  isUpload,
+  jsonParam,
+  normaliseParams,
+  optionalInt,
+  optionalString,
+  type Params,
+  parseJsonObject,
+  readParams,
+  requiredInt,
+  requiredString,
+  summarise,
+  TEXT_LIMIT,
+  type Upload,
+  validateMarkup,
+} from "./params.ts";
 import type {
   BotCommand,
   BotCommandScope,
@@ -12,7 +33,6 @@ import type {
   CallbackAnswer,
   EmulatorEvent,
   InjectedError,
-  InlineKeyboardMarkup,
   MemberStatus,
   MessageEntity,
   RecordedCall,
@@ -24,11 +44,6 @@ import type {
   WebhookInfo,
 } from "./types.ts";
 
-type Params = Record<string, unknown>;
-interface Upload {
-  filename: string;
-  bytes: Buffer;
-}
 interface StoredMessage {
   wire: TelegramMessage;
   parseMode: string | undefined;
@@ -47,6 +62,7 @@ interface PendingQuery {
   data: string;
   answered: boolean;
   settle: (answer: CallbackAnswer) => void;
+  abandon: (reason: Error) => void;
 }
 interface Webhook {
   url: string;
@@ -81,31 +97,6 @@ export interface SendOptions {
   replyTo?: number;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly errorCode: number,
-    readonly description: string,
-    readonly retryAfter?: number,
-  ) {
-    super(description);
-  }
-}
-const badRequest = (reason: string) => new ApiError(400, `Bad Request: ${reason}`);
-
-const TEXT_LIMIT = 4096;
-const CAPTION_LIMIT = 1024;
-const CALLBACK_DATA_LIMIT = 64;
-const ALERT_TEXT_LIMIT = 200;
-const JSON_PARAMS = [
-  "reply_markup",
-  "entities",
-  "caption_entities",
-  "reply_parameters",
-  "scope",
-  "commands",
-  "allowed_updates",
-  "link_preview_options",
-];
 const NOT_MODIFIED =
   "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
 
@@ -183,7 +174,10 @@ export class TelegramEmulator {
 
   async close(): Promise<void> {
     this.poller?.wake();
-    for (const [id, query] of this.queries) if (!query.answered) this.queries.delete(id);
+    for (const query of this.queries.values()) {
+      if (!query.answered) query.abandon(new Error("the emulator closed before the bot answered"));
+    }
+    this.queries.clear();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -309,6 +303,10 @@ export class TelegramEmulator {
         settle: (answer) => {
           clearTimeout(timer);
           resolve(answer);
+        },
+        abandon: (reason) => {
+          clearTimeout(timer);
+          reject(reason);
         },
       });
     });
@@ -642,7 +640,7 @@ export class TelegramEmulator {
         return;
       }
       // A bot may answer the update with one method call in the response body (telegraf's webhookReply).
-      const reply = body ? (JSON.parse(body) as Params) : undefined;
+      const reply = parseJsonObject(body);
       const method = reply?.method;
       if (reply && typeof method === "string") {
         const { method: _method, ...params } = reply;
@@ -732,7 +730,7 @@ export class TelegramEmulator {
   }
 
   private sendMessage(params: Params): TelegramMessage {
-    const state = this.chatOf(params);
+    const state = this.writableChat(params);
     const formatted = formatText(requiredString(params, "text"), params, "entities");
     if (formatted.text.trim() === "") throw badRequest("message text is empty");
     if (formatted.text.length > TEXT_LIMIT) throw badRequest("message is too long");
@@ -748,7 +746,7 @@ export class TelegramEmulator {
   }
 
   private sendPhoto(params: Params): TelegramMessage {
-    const state = this.chatOf(params);
+    const state = this.writableChat(params);
     const photo = params.photo;
     let fileId: string;
     let upload: Upload | undefined;
@@ -1054,6 +1052,16 @@ export class TelegramEmulator {
     return state;
   }
 
+  /** A chat the bot may post in: it must still be a member there. */
+  private writableChat(params: Params): ChatState {
+    const state = this.chatOf(params);
+    const status = state.members.get(this.bot.id)?.status;
+    if (status === "left" || status === "kicked") {
+      throw new ApiError(403, `Forbidden: bot is not a member of the ${state.chat.type} chat`);
+    }
+    return state;
+  }
+
   private chatOf(params: Params): ChatState {
     const raw = params.chat_id;
     if (raw === undefined || raw === "") throw badRequest("chat_id is empty");
@@ -1112,163 +1120,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(JSON.stringify(body));
 }
 
-/** Bot API parameters from the query string, a JSON, urlencoded or multipart body (files become Uploads). */
-async function readParams(req: http.IncomingMessage, url: URL): Promise<Params> {
-  const params: Params = Object.fromEntries(url.searchParams);
-  const type = req.headers["content-type"] ?? "";
-  if (req.method !== "POST") return normaliseParams(params);
-  if (type.startsWith("multipart/form-data")) {
-    const request = new Request("http://127.0.0.1/", {
-      method: "POST",
-      headers: { "content-type": type },
-      body: Readable.toWeb(req) as ReadableStream,
-      duplex: "half",
-    } as RequestInit);
-    for (const [key, value] of await request.formData()) {
-      params[key] =
-        typeof value === "string"
-          ? value
-          : { filename: value.name, bytes: Buffer.from(await value.arrayBuffer()) };
-    }
-  } else {
-    const body = await readText(req);
-    if (type.startsWith("application/json") && body !== "") {
-      try {
-        Object.assign(params, JSON.parse(body));
-      } catch {
-        throw badRequest("can't parse JSON body");
-      }
-    } else if (type.startsWith("application/x-www-form-urlencoded")) {
-      Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
-    }
-  }
-  return normaliseParams(params);
-}
-
-/** Parameters that are JSON objects arrive as strings in form bodies. */
-function normaliseParams(params: Params): Params {
-  for (const name of JSON_PARAMS) {
-    const value = params[name];
-    if (typeof value !== "string") continue;
-    try {
-      params[name] = JSON.parse(value);
-    } catch {
-      throw badRequest(`can't parse ${name} JSON object`);
-    }
-  }
-  return params;
-}
-
-function summarise(params: Params): Params {
-  const summary: Params = {};
-  for (const [key, value] of Object.entries(params)) {
-    summary[key] = isUpload(value) ? { filename: value.filename, size: value.bytes.length } : value;
-  }
-  return summary;
-}
-
-function isUpload(value: unknown): value is Upload {
-  return typeof value === "object" && value !== null && Buffer.isBuffer((value as Upload).bytes);
-}
-
-function requiredString(params: Params, name: string): string {
-  const value = params[name];
-  if (value === undefined || value === null || value === "") throw badRequest(`${name} is empty`);
-  return String(value);
-}
-
-function optionalString(params: Params, name: string): string | undefined {
-  const value = params[name];
-  return value === undefined || value === null ? undefined : String(value);
-}
-
-function requiredInt(params: Params, name: string): number {
-  const value = optionalInt(params, name);
-  if (value === undefined) throw badRequest(`${name} is empty`);
-  return value;
-}
-
-function optionalInt(params: Params, name: string): number | undefined {
-  const value = params[name];
-  if (value === undefined || value === null || value === "") return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number)) throw badRequest(`${name} is invalid`);
-  return number;
-}
-
-function flag(params: Params, name: string): boolean {
-  const value = params[name];
-  return value === true || value === "true" || value === "1";
-}
-
-function jsonParam<T>(params: Params, name: string): T | undefined {
-  const value = params[name];
-  return value === undefined || value === null ? undefined : (value as T);
-}
-
-function formatText(
-  raw: string,
-  params: Params,
-  entitiesParam: "entities" | "caption_entities",
-): { text: string; entities: MessageEntity[]; parseMode: string | undefined } {
-  const explicit = jsonParam<MessageEntity[]>(params, entitiesParam);
-  if (Array.isArray(explicit)) {
-    for (const entity of explicit) {
-      if (entity.offset < 0 || entity.length <= 0 || entity.offset + entity.length > raw.length) {
-        throw badRequest("can't parse entities: entity beyond the end of the text");
-      }
-    }
-    return { text: raw, entities: explicit, parseMode: undefined };
-  }
-  const parseMode = optionalString(params, "parse_mode");
-  if (parseMode === undefined || parseMode === "") return { text: raw, entities: [], parseMode: undefined };
-  if (parseMode.toLowerCase() !== "html") {
-    throw badRequest(`unsupported parse_mode ${parseMode} (the emulator implements HTML only)`);
-  }
-  try {
-    return { ...parseTelegramHtml(raw), parseMode };
-  } catch (error) {
-    if (error instanceof EntityParseError) throw badRequest(`can't parse entities: ${error.message}`);
-    throw error;
-  }
-}
-
-function validateMarkup(raw: unknown): InlineKeyboardMarkup | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  const markup = raw as Partial<InlineKeyboardMarkup>;
-  if (!Array.isArray(markup.inline_keyboard)) return undefined;
-  for (const row of markup.inline_keyboard) {
-    if (!Array.isArray(row))
-      throw badRequest(
-        'can\'t parse inline keyboard button: field "inline_keyboard" must be an Array of Arrays',
-      );
-    for (const button of row) {
-      if (typeof button?.text !== "string" || button.text === "") throw badRequest("BUTTON_TEXT_EMPTY");
-      if (button.callback_data === undefined && button.url === undefined) {
-        throw badRequest(
-          "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
-        );
-      }
-      if (button.callback_data !== undefined) {
-        const bytes = Buffer.byteLength(button.callback_data);
-        if (bytes < 1 || bytes > CALLBACK_DATA_LIMIT) throw badRequest("BUTTON_DATA_INVALID");
-      }
-    }
-  }
-  return { inline_keyboard: markup.inline_keyboard.map((row) => row.map((button) => ({ ...button }))) };
-}
-
-function injectedError(injected: InjectedError): ApiError {
-  const defaults: Record<number, string> = {
-    400: "Bad Request",
-    403: "Forbidden: bot was blocked by the user",
-    429: `Too Many Requests: retry after ${injected.retry_after ?? 1}`,
-    500: "Internal Server Error",
-  };
-  const description = injected.description ?? defaults[injected.error_code] ?? "Error";
-  return new ApiError(injected.error_code, description, injected.retry_after);
-}
-
 function chatMember(
   user: TelegramUser,
   status: MemberStatus,
@@ -1324,23 +1175,4 @@ function setOptional<K extends "entities" | "reply_markup">(
 ): void {
   if (value === undefined) delete message[key];
   else message[key] = value;
-}
-
-/** Width and height of a PNG or JPEG, or undefined when the bytes are neither (Telegram refuses those). */
-function imageSize(bytes: Buffer): { width: number; height: number } | undefined {
-  if (bytes.length >= 24 && bytes.readUInt32BE(0) === 0x89504e47) {
-    return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-  }
-  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) {
-    // Walk JPEG segments to the first start-of-frame marker.
-    let offset = 2;
-    while (offset + 9 < bytes.length && bytes[offset] === 0xff) {
-      const marker = bytes[offset + 1] ?? 0;
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        return { width: bytes.readUInt16BE(offset + 7), height: bytes.readUInt16BE(offset + 5) };
-      }
-      offset += 2 + bytes.readUInt16BE(offset + 2);
-    }
-  }
-  return undefined;
 }
