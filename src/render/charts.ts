@@ -12,7 +12,7 @@ export type ChartTheme = "light" | "dark";
 export interface ChartOptions {
   /** Card colours; default "light" (a white card reads well on both chat themes). */
   readonly theme?: ChartTheme;
-  /** Pixel density; default 2 (sharp on phones and high-density screens). */
+  /** Pixel density; default 2 (sharp on phones), less for charts so big that 2 would pass ~3 megapixels. */
   readonly scale?: number;
   /** Replaces the default title. */
   readonly title?: string;
@@ -63,7 +63,7 @@ const PALETTES: Record<ChartTheme, Palette> = {
 };
 
 const LABEL_FONT_SIZE = 12;
-const MAX_LABEL_WIDTH = 210;
+const MAX_LABEL_WIDTH = 270;
 
 function baseConfig(palette: Palette) {
   return {
@@ -96,8 +96,12 @@ function baseConfig(palette: Palette) {
   };
 }
 
-function subtitleParts(category: string | undefined, ...parts: string[]): string {
-  return [...parts, ...(category ? [`category: ${category}`] : [])].join(" · ");
+/** Subtitle lines: the category first when there is one, then the parts, at most three to a line. */
+function subtitleLines(category: string | undefined, parts: readonly string[]): string[] {
+  const all = [...(category ? [`category: ${category}`] : []), ...parts];
+  const lines: string[] = [];
+  for (let i = 0; i < all.length; i += 3) lines.push(all.slice(i, i + 3).join(" · "));
+  return lines;
 }
 
 function shortLabels(names: readonly string[]): string[] {
@@ -118,7 +122,7 @@ function messageCard(title: string, message: string, opts: ChartOptions): Promis
     encoding: { text: { field: "message", type: "nominal" } },
     config: baseConfig(palette),
   };
-  return specToPng(spec, opts.scale ?? 2, palette.background);
+  return specToPng(spec, opts.scale, palette.background);
 }
 
 /** Ratings with their 95% intervals, best first; groups of models never compared get their own colour. */
@@ -127,7 +131,10 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
   const title = opts.title ?? "Arena leaderboard";
   if (board.models.length === 0) return messageCard(title, "No battles counted yet.", opts);
 
-  const models = [...board.models].sort((x, y) => y.rating - x.rating).slice(0, opts.maxModels);
+  // Ratings of models that were never compared, even indirectly, are on unrelated scales: one block per group.
+  const models = [...board.models]
+    .sort((x, y) => x.component - y.component || y.rating - x.rating)
+    .slice(0, opts.maxModels);
   const labels = shortLabels(models.map((m) => m.model));
   const manyGroups = board.components.length > 1;
   const groupName = (component: number) =>
@@ -176,8 +183,9 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
     board.ci === "none" ? "no intervals" : `95% CI (${board.ci})`,
   ];
   if (models.length < board.models.length) notes.push(`top ${models.length} shown`);
-  if (rows.some((r) => r.provisional)) notes.push(`○ under ${formatInteger(opts.minBattles ?? 0)} battles`);
   if (manyGroups) notes.push("ratings compare only within a group");
+  if (rows.some((r) => r.provisional))
+    notes.push(`○ provisional: under ${formatInteger(opts.minBattles ?? 0)} battles`);
 
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -185,7 +193,7 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
     height: { step: 20 },
     padding: 20,
     background: palette.background,
-    title: { text: title, subtitle: subtitleParts(opts.category, ...notes) },
+    title: { text: title, subtitle: subtitleLines(opts.category, notes) },
     data: { values: rows },
     encoding: {
       y: {
@@ -221,7 +229,7 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
     ],
     config: baseConfig(palette),
   };
-  return specToPng(spec, opts.scale ?? 2, palette.background);
+  return specToPng(spec, opts.scale, palette.background);
 }
 
 interface MatrixCell {
@@ -277,7 +285,7 @@ function matrixChart(
     height: { step },
     padding: 20,
     background: palette.background,
-    title: { text: opts.title ?? kind.title, subtitle: subtitleParts(opts.category, kind.subtitle) },
+    title: { text: opts.title ?? kind.title, subtitle: subtitleLines(opts.category, [kind.subtitle]) },
     data: { values: cells },
     encoding: {
       x: {
@@ -315,7 +323,7 @@ function matrixChart(
     ],
     config: { ...baseConfig(palette), view: { stroke: null, fill: palette.emptyCell } },
   };
-  return specToPng(spec, opts.scale ?? 2, palette.background);
+  return specToPng(spec, opts.scale, palette.background);
 }
 
 /** Fraction of non-tie battles that the row model won against the column model; top 20 by default. */

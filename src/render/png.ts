@@ -15,10 +15,23 @@ export async function specToSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** `scale` multiplies the pixel size (2 = sharp on high-density screens); `background` fills transparent areas. */
-export function svgToPng(svg: string, scale: number, background: string): Uint8Array {
+/** Pixel budget of a chart drawn at the automatic scale: sharp in chat, and quick to rasterise and encode. */
+const MAX_PIXELS = 3_000_000;
+const MAX_AUTO_SCALE = 2;
+
+/** Twice the size (sharp on high-density screens) unless that would exceed the pixel budget. */
+export function automaticScale(svg: string): number {
+  const size = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
+  const width = Number(size?.[1] ?? 0);
+  const height = Number(size?.[2] ?? 0);
+  if (!(width > 0 && height > 0)) return 1;
+  return Math.max(1, Math.min(MAX_AUTO_SCALE, Math.sqrt(MAX_PIXELS / (width * height))));
+}
+
+/** `scale` multiplies the pixel size (default: automatic); `background` fills transparent areas. */
+export function svgToPng(svg: string, scale: number | undefined, background: string): Uint8Array {
   const resvg = new Resvg(svg, {
-    fitTo: { mode: "zoom", value: scale },
+    fitTo: { mode: "zoom", value: scale ?? automaticScale(svg) },
     background,
     font: {
       loadSystemFonts: false,
@@ -30,6 +43,10 @@ export function svgToPng(svg: string, scale: number, background: string): Uint8A
   return new Uint8Array(resvg.render().asPng());
 }
 
-export async function specToPng(spec: TopLevelSpec, scale: number, background: string): Promise<Uint8Array> {
+export async function specToPng(
+  spec: TopLevelSpec,
+  scale: number | undefined,
+  background: string,
+): Promise<Uint8Array> {
   return svgToPng(await specToSvg(spec), scale, background);
 }

@@ -59,10 +59,13 @@ describe("renderRatingsChart", () => {
     expect(rows(large, 0.85, 0.95)).toBe(0);
   });
 
-  it("colours groups of models that were never compared differently", async () => {
+  it("draws groups of models that were never compared as separate blocks in their own colours", async () => {
+    // 4 of the 12 models are in the second group.
     const image = decodePng(await renderRatingsChart(syntheticBoard(12, { groups: 2 })));
-    expect(countPixels(image, [0.3, 0.15, 1, 0.95], isReddish)).toBeGreaterThan(200);
-    expect(countPixels(image, [0.3, 0.15, 1, 0.95], isBluish)).toBeGreaterThan(200);
+    const plot = (top: number, bottom: number): Region => [0.3, top, 1, bottom];
+    expect(countPixels(image, plot(0.2, 0.95), isBluish)).toBeGreaterThan(200);
+    expect(countPixels(image, plot(0.7, 0.95), isReddish)).toBeGreaterThan(200);
+    expect(countPixels(image, plot(0.25, 0.6), isReddish)).toBe(0);
   });
 
   it("has a dark card with light text when asked", async () => {
