@@ -65,14 +65,12 @@ function applyMigrations(db: StoreDatabase, sqlite: Database.Database): number {
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error) {
     // Two processes starting on a fresh file: drizzle reads the applied list before taking the write lock, so
-    // the loser fails on "table already exists". Once the winner committed, a second pass finds nothing to do.
-    if (appliedMigrations(sqlite) === before) {
-      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    } else {
-      throw error;
-    }
+    // the loser can fail on "table already exists". If another process applied migrations meanwhile, a second
+    // pass applies whatever is left; otherwise the failure is real.
+    if (appliedMigrations(sqlite) === before) throw error;
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   }
-  return appliedMigrations(sqlite) - before;
+  return Math.max(0, appliedMigrations(sqlite) - before);
 }
 
 /** Opens (creating if needed) the database at `databaseUrl`, applies pending migrations, returns the store. */

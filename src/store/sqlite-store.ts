@@ -734,27 +734,33 @@ export class SqliteArenaStore implements ArenaStore {
    * imports of historical data). Rows are canonicalised like votes; the aggregates version moves.
    */
   async addAggregateCounts(category: string, rows: readonly ComparisonCount[]): Promise<void> {
+    const p = sql.placeholder;
+    const add = this.#db
+      .insert(aggregateCounts)
+      .values({
+        category,
+        modelA: p("modelA"),
+        modelB: p("modelB"),
+        outcome: p("outcome"),
+        count: p("count"),
+      })
+      .onConflictDoUpdate({
+        target: [
+          aggregateCounts.category,
+          aggregateCounts.modelA,
+          aggregateCounts.modelB,
+          aggregateCounts.outcome,
+        ],
+        set: { count: sql`${aggregateCounts.count} + excluded.count` },
+      })
+      .prepare();
     this.#sqlite
       .transaction(() => {
         for (const row of rows) {
           if (row.modelA === row.modelB || row.count <= 0) continue;
-          const key =
-            row.modelA < row.modelB
-              ? { modelA: row.modelA, modelB: row.modelB, outcome: row.outcome }
-              : { modelA: row.modelB, modelB: row.modelA, outcome: 1 - row.outcome };
-          this.#db
-            .insert(aggregateCounts)
-            .values({ category, ...key, count: row.count })
-            .onConflictDoUpdate({
-              target: [
-                aggregateCounts.category,
-                aggregateCounts.modelA,
-                aggregateCounts.modelB,
-                aggregateCounts.outcome,
-              ],
-              set: { count: sql`${aggregateCounts.count} + ${row.count}` },
-            })
-            .run();
+          if (row.modelA < row.modelB) add.run({ ...row });
+          else
+            add.run({ modelA: row.modelB, modelB: row.modelA, outcome: 1 - row.outcome, count: row.count });
         }
         this.#bumpAggregatesVersion.run();
       })

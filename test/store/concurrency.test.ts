@@ -1,8 +1,10 @@
 // Two real processes share one database file (WAL, busy timeout) and press the same vote buttons concurrently.
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
+import { MIGRATIONS_FOLDER, openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
 import { newBattle, type TempDir, tempDir } from "./helpers.ts";
 
 interface Answers {
@@ -12,6 +14,7 @@ interface Answers {
 }
 
 const VOTE_PROCESS = fileURLToPath(new URL("./vote-process.ts", import.meta.url));
+const MIGRATE_PROCESS = fileURLToPath(new URL("./migrate-process.ts", import.meta.url));
 
 let dir: TempDir;
 let store: SqliteArenaStore;
@@ -24,8 +27,8 @@ afterEach(async () => {
   dir.remove();
 });
 
-function startVoter(file: string, battleIds: string[], voters: number) {
-  const child = fork(VOTE_PROCESS, [file, battleIds.join(","), String(voters)], {
+function startProcess<T>(script: string, args: string[]) {
+  const child = fork(script, args, {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -35,8 +38,8 @@ function startVoter(file: string, battleIds: string[], voters: number) {
     child.once("exit", (code) => reject(new Error(`voter process exited early (${code})`)));
   });
   const answers = () =>
-    new Promise<Answers>((resolve, reject) => {
-      child.once("message", (message) => resolve(message as Answers));
+    new Promise<T>((resolve, reject) => {
+      child.once("message", (message) => resolve(message as T));
       child.once("exit", (code) => reject(new Error(`voter process exited without answers (${code})`)));
     });
   return { child, ready, exited, answers };
@@ -50,7 +53,9 @@ it("one vote per voter when two processes press the same buttons at once", async
     battleIds.push(battle.id);
   }
   const voters = 60;
-  const processes = [0, 1].map(() => startVoter(dir.file("arena.db"), battleIds, voters));
+  const processes = [0, 1].map(() =>
+    startProcess<Answers>(VOTE_PROCESS, [dir.file("arena.db"), battleIds.join(","), String(voters)]),
+  );
   try {
     await Promise.all(processes.map((p) => p.ready));
     const results = processes.map((p) => p.answers());
@@ -69,6 +74,33 @@ it("one vote per voter when two processes press the same buttons at once", async
     }
     expect(await store.aggregateCounts("overall")).toEqual(await store.recountFromVotes("overall"));
     expect(await store.aggregatesVersion()).toBe(pairs);
+  } finally {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill();
+    await Promise.all(processes.map((p) => p.exited));
+  }
+});
+
+it("processes starting together on a fresh file all end up migrated, each migration applied once", async () => {
+  const file = dir.file("fresh/arena.db");
+  const processes = [0, 1, 2].map(() =>
+    startProcess<{ ok: boolean; error?: string }>(MIGRATE_PROCESS, [file]),
+  );
+  try {
+    await Promise.all(processes.map((p) => p.ready));
+    const results = processes.map((p) => p.answers());
+    for (const p of processes) p.child.send("go");
+    expect(await Promise.all(results)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    const fresh = await openSqliteStore(file);
+    expect(await fresh.listModels()).toEqual([]);
+    await fresh.close();
+    const sqlite = new Database(file, { readonly: true });
+    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
+      entries: unknown[];
+    };
+    expect(sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({
+      n: journal.entries.length,
+    });
+    sqlite.close();
   } finally {
     for (const p of processes) if (p.child.exitCode === null) p.child.kill();
     await Promise.all(processes.map((p) => p.exited));

@@ -393,6 +393,21 @@ describe("votes", () => {
   });
 });
 
+describe("addAggregateCounts", () => {
+  it("adds canonical counts in bulk and moves the version", async () => {
+    await store.addAggregateCounts("overall", [
+      { modelA: "beta", modelB: "alpha", outcome: 0.25, count: 7 },
+      { modelA: "alpha", modelB: "beta", outcome: 0.75, count: 3 },
+      { modelA: "alpha", modelB: "alpha", outcome: 1, count: 5 },
+    ]);
+    expect(await store.aggregateCounts("overall")).toEqual([
+      { modelA: "alpha", modelB: "beta", outcome: 0.75, count: 10 },
+    ]);
+    expect(await store.categories()).toEqual([{ category: "overall", battles: 10 }]);
+    expect(await store.aggregatesVersion()).toBe(1);
+  });
+});
+
 describe("canonicalOutcome", () => {
   it("puts the smaller name first and flips the outcome exactly", () => {
     const tally = { a: 2, b: 1, tie: 0, bad: 1 };
