@@ -1,0 +1,439 @@
+// The Discord adapter: a discord.js 14 client that turns slash commands, buttons, modals and autocomplete into
+// calls on the arena, and renders the arena's replies and events in channels and battle threads. It translates
+// only: rules (votes, permissions, leaks) are the arena's and the commands'.
+import { once } from "node:events";
+import {
+  ActionRowBuilder,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  type Interaction,
+  type Message,
+  MessageFlags,
+  ModalBuilder,
+  type ModalSubmitInteraction,
+  PermissionFlagsBits,
+  type PermissionResolvable,
+  type PermissionsBitField,
+  type SendableChannels,
+  TextInputBuilder,
+  TextInputStyle,
+} from "discord.js";
+import { commandData, runCommand } from "../../../commands/index.ts";
+import { errorText, privateReply } from "../../arena/engine.ts";
+import type { ArenaEvent, Place, Reply, TextPrompt } from "../../arena/types.ts";
+import type { Config } from "../../config.ts";
+import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
+import { discordCommandBodies, optionDefinition, rawOptionsOf } from "./commands.ts";
+import { channelOf, contextOf, PLATFORM, targetChannelId } from "./context.ts";
+import { answerParts, buttonRows, messageParts } from "./render.ts";
+import { type MessageBody, messageBodies, Responder } from "./responder.ts";
+
+export type DiscordAdapterDependencies = AdapterDependencies & { config: Config; token: string };
+
+export function createDiscordAdapter(deps: DiscordAdapterDependencies): PlatformAdapter {
+  return new DiscordAdapter(deps);
+}
+
+/** The text input of the follow-up modal. */
+export const MODAL_TEXT_INPUT_ID = "text";
+const THREAD_NAME_LIMIT = 100;
+const AUTOCOMPLETE_LIMIT = 25;
+/** An interaction token lets the bot send follow-ups for 15 minutes; keep a margin. */
+const INTERACTION_TOKEN_MS = 14 * 60 * 1000;
+const SOMETHING_WENT_WRONG =
+  "Something went wrong on our side while handling that; it has been logged. Please try again.";
+const VOTE_PROMPT =
+  "**Which answer is better?** Your vote stays anonymous; the names are revealed when voting closes.";
+
+const THREAD_PERMISSIONS: PermissionResolvable[] = [
+  PermissionFlagsBits.CreatePublicThreads,
+  PermissionFlagsBits.SendMessagesInThreads,
+];
+const POSTING_PERMISSIONS: PermissionResolvable[] = [
+  PermissionFlagsBits.ViewChannel,
+  PermissionFlagsBits.SendMessagesInThreads,
+  PermissionFlagsBits.EmbedLinks,
+  PermissionFlagsBits.AttachFiles,
+  PermissionFlagsBits.ReadMessageHistory,
+];
+
+class DiscordAdapter implements PlatformAdapter {
+  readonly platform = PLATFORM;
+  private readonly client: Client;
+  private unsubscribe: (() => void) | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** The /battle interaction of each recent battle, to tell its creator privately when posting fails. */
+  private readonly creators = new Map<string, { interaction: ChatInputCommandInteraction; until: number }>();
+  /** The last vote-buttons message of each battle, stripped when a follow-up turn posts new buttons. */
+  private readonly voteMessages = new Map<string, { channelId: string; messageId: string }>();
+
+  constructor(private readonly deps: DiscordAdapterDependencies) {
+    this.client = new Client({
+      // Slash commands, buttons and modals arrive as interactions: no message content is needed.
+      intents: [GatewayIntentBits.Guilds],
+      // Prompts and answers are user/model text: they must never ping anyone.
+      allowedMentions: { parse: [] },
+      ...(deps.config.DISCORD_API_URL ? { rest: { api: deps.config.DISCORD_API_URL } } : {}),
+    });
+    this.client.on(Events.InteractionCreate, (interaction) => {
+      this.track(this.handleInteraction(interaction));
+    });
+    this.client.on(Events.Error, (error) => {
+      deps.logger.error({ err: errorText(error) }, "discord client error");
+    });
+    this.client.on(Events.ShardResume, (shardId, replayed) => {
+      deps.logger.info({ shard: shardId, replayed }, "discord gateway resumed");
+    });
+    this.client.rest.on("rateLimited", (info) => {
+      // discord.js queues the request and retries it after `retryAfter`; nothing is lost.
+      deps.logger.warn(
+        { method: info.method, retryAfterMs: info.retryAfter, global: info.global, scope: info.scope },
+        "discord rate limit: request queued",
+      );
+    });
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.arena.onEvent(PLATFORM, (event) => this.track(this.renderEvent(event)));
+    const ready = once(this.client, Events.ClientReady);
+    await this.client.login(this.deps.token);
+    await ready;
+    await this.registerCommands();
+    this.deps.logger.info({ user: this.client.user?.username }, "discord bot connected");
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.client.destroy();
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  private async registerCommands(): Promise<void> {
+    const application = this.client.application;
+    if (!application) throw new Error("discord: the client has no application after login");
+    const bodies = discordCommandBodies(commandData);
+    const guildIds = this.deps.config.DISCORD_GUILD_IDS;
+    if (guildIds.length === 0) {
+      await application.commands.set(bodies);
+      this.deps.logger.info({ commands: bodies.length }, "discord commands registered globally");
+      return;
+    }
+    for (const guildId of guildIds) {
+      try {
+        await application.commands.set(bodies, guildId);
+        this.deps.logger.info({ commands: bodies.length, guild: guildId }, "discord commands registered");
+      } catch (error) {
+        // One guild the bot is not in must not keep it from the others.
+        this.deps.logger.error(
+          { guild: guildId, err: errorText(error) },
+          "discord commands could not be registered in this guild (is the bot a member of it?)",
+        );
+      }
+    }
+  }
+
+  // ---- interactions ---------------------------------------------------------------------------------------
+
+  /** The one error boundary of every interaction: one log line, one private message. */
+  private async handleInteraction(interaction: Interaction): Promise<void> {
+    const responder = interaction.isRepliable() ? new Responder(interaction) : null;
+    try {
+      if (interaction.isChatInputCommand() && responder) await this.onCommand(interaction, responder);
+      else if (interaction.isAutocomplete()) await this.onAutocomplete(interaction);
+      else if (interaction.isButton() && responder) await this.onButton(interaction, responder);
+      else if (interaction.isModalSubmit() && responder) await this.onModalSubmit(interaction, responder);
+    } catch (error) {
+      responder?.cancelTimer();
+      this.deps.logger.error(
+        { err: errorText(error), interaction: describeInteraction(interaction) },
+        "discord interaction failed",
+      );
+      if (responder) await responder.tellPrivately(SOMETHING_WENT_WRONG).catch(() => {});
+      else if (interaction.isAutocomplete() && !interaction.responded) {
+        await interaction.respond([]).catch(() => {});
+      }
+    }
+  }
+
+  private async onCommand(interaction: ChatInputCommandInteraction, responder: Responder): Promise<void> {
+    const name = interaction.commandName;
+    // A leaderboard renders a PNG chart: that can take seconds, so acknowledge at once.
+    if (name === "leaderboard") await responder.defer("public");
+    else responder.deferAfter(name === "battle" ? "public" : "private");
+    const ctx = await contextOf(interaction);
+    const reply = await runCommand(this.deps, ctx, name, rawOptionsOf(interaction));
+    if (reply.battle) await this.openBattle(interaction, responder, ctx.place, reply);
+    else await responder.send(reply);
+  }
+
+  /** Posts the battle's public reply, opens its thread (or uses the current one), then lets the arena start. */
+  private async openBattle(
+    interaction: ChatInputCommandInteraction,
+    responder: Responder,
+    place: Place,
+    reply: Reply,
+  ): Promise<void> {
+    const battle = reply.battle;
+    if (!battle) return;
+    const { arena } = this.deps;
+    const needsThread = place.thread === undefined && interaction.inGuild();
+    const missing = needsThread ? missingPermissions(interaction.appPermissions, THREAD_PERMISSIONS) : [];
+    if (missing.length > 0) {
+      await arena.abandonBattle(battle.battleId, `missing Discord permissions: ${missing.join(", ")}`);
+      await responder.send(privateReply(threadPermissionText(missing)));
+      return;
+    }
+    const [firstPart = "…", ...moreParts] = messageParts(reply.text);
+    let starter: Message | null = null;
+    let threadPlace = place;
+    try {
+      starter = await responder.sendBodies([{ content: firstPart }], "public");
+      if (needsThread) {
+        if (!starter) throw new Error("discord did not return the battle's reply message");
+        const thread = await starter.startThread({ name: battle.threadTitle.slice(0, THREAD_NAME_LIMIT) });
+        threadPlace = { ...place, thread: thread.id };
+      }
+      if (moreParts.length > 0) {
+        const channel = await this.sendableChannel(targetChannelId(threadPlace));
+        for (const content of moreParts) await channel.send({ content });
+      }
+    } catch (error) {
+      await arena.abandonBattle(battle.battleId, `the thread could not be opened: ${errorText(error)}`);
+      if (!isMissingPermissions(error)) throw error;
+      this.deps.logger.warn(
+        { battle: battle.battleId, err: errorText(error) },
+        "discord: no permission to open a battle thread",
+      );
+      if (starter) {
+        await interaction
+          .editReply({ content: `${firstPart}\n\n*(This battle could not start.)*` })
+          .catch(() => {});
+      }
+      await responder.tellPrivately(
+        threadPermissionText(["Create Public Threads", "Send Messages in Threads"]),
+      );
+      return;
+    }
+    this.rememberCreator(battle.battleId, interaction);
+    await arena.placeBattle(battle.battleId, threadPlace);
+  }
+
+  private async onButton(interaction: ButtonInteraction, responder: Responder): Promise<void> {
+    responder.deferAfter("private");
+    const ctx = await contextOf(interaction);
+    const result = await this.deps.arena.press(ctx, interaction.customId);
+    if ("textPrompt" in result) {
+      responder.cancelTimer();
+      if (responder.acknowledged) {
+        await responder.tellPrivately("That took too long to open the form; please press the button again.");
+        return;
+      }
+      await interaction.showModal(modalOf(result.textPrompt));
+      return;
+    }
+    const reply = result.reply;
+    if (reply.leaderboard && !responder.acknowledged) {
+      // A page button turns the page of the message it is on.
+      responder.cancelTimer();
+      await interaction.deferUpdate();
+      const bodies = await messageBodies(reply);
+      const last = bodies.at(-1) ?? { content: reply.text };
+      await interaction.editReply({ ...last, attachments: [] });
+      return;
+    }
+    await responder.send(reply);
+  }
+
+  private async onModalSubmit(interaction: ModalSubmitInteraction, responder: Responder): Promise<void> {
+    responder.deferAfter("private");
+    const ctx = await contextOf(interaction);
+    const text = interaction.fields.getTextInputValue(MODAL_TEXT_INPUT_ID);
+    const reply = await this.deps.arena.submitText(ctx, interaction.customId, text);
+    await responder.send(reply);
+  }
+
+  private async onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const option = optionDefinition(
+      commandData,
+      interaction.commandName,
+      interaction.options.getSubcommand(false),
+      focused.name,
+    );
+    const { store } = this.deps.arena;
+    let candidates: string[] = [];
+    if (option?.autocomplete === "model") {
+      candidates = (await store.listModels()).map((model) => model.name);
+    } else if (option?.autocomplete === "category") {
+      const used = (await store.categories()).toSorted((x, y) => y.battles - x.battles);
+      candidates = [...new Set(["overall", ...used.map((entry) => entry.category)])];
+    }
+    const typed = String(focused.value).trim().toLowerCase();
+    const choices = candidates
+      .filter((candidate) => candidate.toLowerCase().includes(typed))
+      .slice(0, AUTOCOMPLETE_LIMIT)
+      .map((candidate) => ({ name: candidate.slice(0, 100), value: candidate.slice(0, 100) }));
+    await interaction.respond(choices);
+  }
+
+  private rememberCreator(battleId: string, interaction: ChatInputCommandInteraction): void {
+    const now = Date.now();
+    for (const [id, entry] of this.creators) if (entry.until < now) this.creators.delete(id);
+    this.creators.set(battleId, { interaction, until: now + INTERACTION_TOKEN_MS });
+  }
+
+  // ---- arena events ---------------------------------------------------------------------------------------
+
+  /** One error boundary per event: a log line, and a private notice to the battle's creator when possible. */
+  private async renderEvent(event: ArenaEvent): Promise<void> {
+    try {
+      switch (event.type) {
+        case "battle.turn":
+          await this.postTurn(event);
+          break;
+        case "battle.closed":
+        case "battle.discarded":
+        case "battle.errored":
+          await this.postEnd(event);
+          break;
+        case "leaderboard.update":
+          await this.postLeaderboardUpdate(event);
+          break;
+      }
+    } catch (error) {
+      const battleId = "battleId" in event ? event.battleId : null;
+      this.deps.logger.error(
+        { event: event.type, battle: battleId, channel: targetChannelId(event.place), err: errorText(error) },
+        "discord: could not post an arena event",
+      );
+      if (battleId && isMissingPermissions(error)) await this.tellCreator(battleId, event.place);
+    }
+  }
+
+  // Both answers are posted once both are complete (the arena emits one event per turn), never streamed:
+  // an answer appearing first would show which model is faster, and speed gives models away.
+  private async postTurn(event: Extract<ArenaEvent, { type: "battle.turn" }>): Promise<void> {
+    const channel = await this.sendableChannel(targetChannelId(event.place));
+    const parts = [
+      ...(event.turn > 1 ? messageParts(`💬 **Follow-up**\n${event.prompt}`) : []),
+      ...answerParts("a", event.answers.a),
+      ...answerParts("b", event.answers.b),
+    ];
+    for (const content of parts) await channel.send({ content });
+    const previous = this.voteMessages.get(event.battleId);
+    if (previous) await this.stripButtons(previous.channelId, previous.messageId);
+    const vote = await channel.send({ content: VOTE_PROMPT, components: buttonRows(event.buttons) });
+    this.voteMessages.set(event.battleId, { channelId: channel.id, messageId: vote.id });
+    await this.deps.arena.rememberMessage(event.battleId, vote.id);
+  }
+
+  private async postEnd(
+    event: Extract<ArenaEvent, { type: "battle.closed" | "battle.discarded" | "battle.errored" }>,
+  ): Promise<void> {
+    const channelId = targetChannelId(event.place);
+    this.voteMessages.delete(event.battleId);
+    this.creators.delete(event.battleId);
+    // Buttons first: once the names are public, nobody should be able to press a vote that no longer counts.
+    for (const messageId of event.messageIds) await this.stripButtons(channelId, messageId);
+    const channel = await this.sendableChannel(channelId);
+    for (const content of messageParts(event.text)) await channel.send({ content });
+  }
+
+  private async postLeaderboardUpdate(event: Extract<ArenaEvent, { type: "leaderboard.update" }>) {
+    const channel = await this.sendableChannel(targetChannelId(event.place));
+    const bodies: MessageBody[] = await messageBodies({
+      visibility: "public",
+      text: event.text,
+      leaderboard: event.view,
+    });
+    for (const body of bodies) await channel.send(body);
+  }
+
+  /** Removes a message's buttons, keeping its text. A message already gone is fine. */
+  private async stripButtons(channelId: string, messageId: string): Promise<void> {
+    try {
+      const channel = await this.sendableChannel(channelId);
+      await channel.messages.edit(messageId, { components: [] });
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === 10008) return; // Unknown Message
+      throw error;
+    }
+  }
+
+  private async sendableChannel(channelId: string): Promise<SendableChannels> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (!channel?.isSendable()) {
+      throw new Error(`discord channel ${channelId} is not a text channel the bot can see`);
+    }
+    return channel;
+  }
+
+  private async tellCreator(battleId: string, place: Place): Promise<void> {
+    const creator = this.creators.get(battleId);
+    if (!creator || creator.until < Date.now()) return;
+    const channel = await channelOf(creator.interaction);
+    const me = this.client.user;
+    const thread = await this.client.channels.fetch(targetChannelId(place)).catch(() => null);
+    const permissions = me && thread && "permissionsFor" in thread ? thread.permissionsFor(me) : null;
+    const missing = missingPermissions(permissions, POSTING_PERMISSIONS);
+    const names = missing.length > 0 ? missing.join(", ") : "Send Messages in Threads";
+    const where = channel && "name" in channel ? ` in #${channel.name}` : "";
+    await creator.interaction
+      .followUp({
+        content: `I could not post your battle's answers${where}: I am missing the permission ${names}. Ask a moderator to grant it, then start a new battle.`,
+        flags: MessageFlags.Ephemeral,
+      })
+      .catch(() => {});
+  }
+}
+
+function modalOf(prompt: TextPrompt): ModalBuilder {
+  const input = new TextInputBuilder()
+    .setCustomId(MODAL_TEXT_INPUT_ID)
+    .setLabel(prompt.label.slice(0, 45))
+    .setPlaceholder(prompt.placeholder.slice(0, 100))
+    .setStyle(TextInputStyle.Paragraph)
+    .setMaxLength(Math.min(prompt.maxLength, 4000))
+    .setRequired(true);
+  return new ModalBuilder()
+    .setCustomId(prompt.id)
+    .setTitle(prompt.title.slice(0, 45))
+    .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
+}
+
+function isMissingPermissions(error: unknown): boolean {
+  // 50013 Missing Permissions; 50001 Missing Access (the bot cannot see the channel).
+  return error instanceof DiscordAPIError && (error.code === 50013 || error.code === 50001);
+}
+
+/** Human names ("Create Public Threads") of the permissions in `wanted` that `have` lacks. */
+function missingPermissions(
+  have: Readonly<PermissionsBitField> | null | undefined,
+  wanted: readonly PermissionResolvable[],
+): string[] {
+  if (!have) return [];
+  return have.missing([...wanted]).map((name) => name.replace(/([a-z])([A-Z])/g, "$1 $2"));
+}
+
+function threadPermissionText(missing: readonly string[]): string {
+  return `I cannot open a battle thread in this channel: I am missing the permission${missing.length > 1 ? "s" : ""} ${missing.join(", ")}. Ask a moderator to grant ${missing.length > 1 ? "them" : "it"} to the bot, or start the battle in another channel.`;
+}
+
+function describeInteraction(interaction: Interaction): string {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return `/${interaction.commandName}`;
+  if (interaction.isButton()) return "button";
+  if (interaction.isModalSubmit()) return "modal";
+  return `type ${interaction.type}`;
+}
