@@ -111,7 +111,7 @@ function placeOf(row: {
 }
 
 function toModelRecord(row: ModelRow): ModelRecord {
-  return { ...row, aliases: row.aliases };
+  return { ...row };
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {
@@ -157,6 +157,8 @@ export class SqliteArenaStore implements ArenaStore {
   constructor(db: StoreDatabase, sqlite: Database.Database) {
     this.#db = db;
     this.#sqlite = sqlite;
+    // drizzle encodes a placeholder through its column (Date → ms, JSON → text) in insert values, but binds it
+    // raw in where clauses and sql`` fragments: there the caller passes driver values (numbers for times).
     const p = sql.placeholder;
     this.#selectBattle = db
       .select()
