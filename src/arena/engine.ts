@@ -532,8 +532,8 @@ export class Arena {
       return "Only the person who started this battle can continue it.";
     if (battle.state === "generating") return "The models are still answering; wait for both answers.";
     if (battle.state !== "open") return notOpenText(battle);
-    const tally = await this.store.tally(battleId);
-    if (tally.a + tally.b + tally.tie + tally.bad > 0) {
+    // Any vote, counted or not, fixes the conversation the voter judged.
+    if ((await this.store.votesOf(battleId)).length > 0) {
       return "Someone has already voted on this battle, so the conversation can no longer continue.";
     }
     return null;
