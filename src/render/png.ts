@@ -16,7 +16,7 @@ export async function specToSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Pixel budget of a chart drawn at the automatic scale: sharp in chat, and quick to rasterise and encode. */
-const MAX_PIXELS = 3_000_000;
+const MAX_PIXELS = 2_000_000;
 const MAX_AUTO_SCALE = 2;
 
 /** Twice the size (sharp on high-density screens) unless that would exceed the pixel budget. */

@@ -49,14 +49,23 @@ describe("renderRatingsChart", () => {
   });
 
   it("grows with the number of models and orders them by rating", async () => {
-    const small = decodePng(await renderRatingsChart(syntheticBoard(5)));
-    const large = decodePng(await renderRatingsChart(syntheticBoard(40)));
-    expect(large.height - small.height).toBeGreaterThan(35 * 20 * 2 * 0.9);
+    const small = decodePng(await renderRatingsChart(syntheticBoard(5), { scale: 1 }));
+    const large = decodePng(await renderRatingsChart(syntheticBoard(40), { scale: 1 }));
+    expect(large.height - small.height).toBeGreaterThan(35 * 20 * 0.9);
     // The best model's point is at the top right, the worst's at the bottom left.
     const rows = (image: typeof large, top: number, bottom: number) =>
       countPixels(image, [0.75, top, 0.98, bottom], isBluish);
     expect(rows(large, 0.05, 0.2)).toBeGreaterThan(0);
     expect(rows(large, 0.85, 0.95)).toBe(0);
+  });
+
+  it("draws small charts at twice the size and keeps big ones within about two megapixels", async () => {
+    const small = decodePng(await renderRatingsChart(syntheticBoard(5)));
+    const smallAtOne = decodePng(await renderRatingsChart(syntheticBoard(5), { scale: 1 }));
+    expect(small.width).toBe(smallAtOne.width * 2);
+    const big = decodePng(await renderRatingsChart(syntheticBoard(100)));
+    expect(big.width * big.height).toBeLessThanOrEqual(2_000_000 * 1.01);
+    expect(big.height).toBeGreaterThan(100 * 20);
   });
 
   it("draws groups of models that were never compared as separate blocks in their own colours", async () => {
@@ -103,7 +112,7 @@ describe("renderWinFractionHeatmap", () => {
   it("shows the top 20 models as coloured cells with numbers in them", async () => {
     const board = syntheticBoard(30);
     const { win } = syntheticMatrices(board);
-    const image = decodePng(await renderWinFractionHeatmap(win));
+    const image = decodePng(await renderWinFractionHeatmap(win, { scale: 2 }));
     // 20 columns of 34 px at twice the size, plus row labels.
     expect(image.width).toBeGreaterThan(20 * 34 * 2);
     expect(image.width).toBeLessThan(20 * 34 * 2 + 1200);
