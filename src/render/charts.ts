@@ -277,6 +277,9 @@ function matrixChart(
       cells.push({ row: labels[r] ?? "", col: labels[c] ?? "", value, text: kind.format(value) });
     });
   });
+  const subtitle = [kind.subtitle];
+  if (picked.length < matrix.models.length)
+    subtitle.push(`top ${picked.length} of ${matrix.models.length} models`);
   const step = picked.length <= 12 ? 42 : 34;
   const axisScale = { domain: labels };
   const spec: TopLevelSpec = {
@@ -285,7 +288,7 @@ function matrixChart(
     height: { step },
     padding: 20,
     background: palette.background,
-    title: { text: opts.title ?? kind.title, subtitle: subtitleLines(opts.category, [kind.subtitle]) },
+    title: { text: opts.title ?? kind.title, subtitle: subtitleLines(opts.category, subtitle) },
     data: { values: cells },
     encoding: {
       x: {
