@@ -5,6 +5,7 @@ export {
   renderWinFractionHeatmap,
   writeLeaderboardCharts,
 } from "./charts.ts";
+export { splitMessage } from "./split.ts";
 export type { EmbedField, EmbedPage, PageOptions, TableOptions } from "./table.ts";
 export {
   DISCORD_EMBED_LIMITS,
@@ -14,3 +15,4 @@ export {
   renderMonospaceTable,
   telegramTableHtml,
 } from "./table.ts";
+export { renderViewChart } from "./view-chart.ts";

@@ -24,7 +24,7 @@ export function splitMessage(text: string, limit: number): string[] {
   for (const line of text.split("\n")) {
     for (const piece of cutLongLine(line, limit - 2 * fenceReserve(openFence) - 1)) {
       const fence = FENCE.exec(piece);
-      const nextFence = fence
+      const nextFence: { marker: string; opening: string } | null = fence
         ? openFence
           ? piece.trim().startsWith(openFence.marker) && fence[2]?.trim() === ""
             ? null
