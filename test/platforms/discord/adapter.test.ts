@@ -1,0 +1,355 @@
+// The Discord adapter end to end: the real discord.js client against the fake Discord, the real arena on a temp
+// SQLite file, the real openai SDK against the scripted fake model server.
+import { MessageFlags, PermissionFlagsBits } from "discord.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
+import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
+import { createDiscordAdapter } from "../../../src/platforms/discord/index.ts";
+import type { FakeDiscord, FakeMessage, FakeUser } from "../../fakes/discord/index.ts";
+import {
+  buttonId,
+  buttonIds,
+  buttonLabels,
+  contents,
+  recordingLogger,
+  startWorld,
+  type World,
+} from "./setup.ts";
+
+const WAIT = 10_000;
+
+describe("Discord adapter", () => {
+  let world: World;
+  let discord: FakeDiscord;
+  let runtime: ArenaRuntime;
+  let adapter: PlatformAdapter;
+  const logger = recordingLogger();
+  let alice: FakeUser;
+  let bob: FakeUser;
+  let carol: FakeUser;
+  let mod: FakeUser;
+  let general: string;
+  let battles: string;
+
+  beforeAll(async () => {
+    world = await startWorld();
+    discord = world.discord;
+    runtime = await createRuntime(world.config, { logger, tickMilliseconds: 200 });
+    adapter = createDiscordAdapter({
+      arena: runtime.arena,
+      services: runtime.services,
+      logger,
+      config: world.config,
+      token: world.config.DISCORD_TOKEN ?? "",
+    });
+    await runtime.arena.start();
+    await adapter.start();
+    alice = discord.addUser({ username: "alice", globalName: "Alice" });
+    bob = discord.addUser({ username: "bob" });
+    carol = discord.addUser({ username: "carol" });
+    mod = discord.addUser({ username: "mod", moderator: true });
+    general = discord.channelId("general");
+    battles = discord.channelId("battles");
+  });
+
+  afterAll(async () => {
+    await adapter?.stop();
+    await runtime?.stop();
+    await world?.close();
+    // Secrets never reach a log line.
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).not.toContain(world.config.DISCORD_TOKEN);
+  });
+
+  /** Runs /battle and waits for the battle's thread to show its vote buttons, or any message matching `until`. */
+  async function battle(
+    user: FakeUser,
+    channelId: string,
+    prompt: string,
+    until?: (m: FakeMessage) => boolean,
+  ) {
+    const command = discord.slashCommand(user, channelId, "battle", { prompt });
+    const reply = await command.waitForReply(WAIT);
+    const threadId = discord.channel(channelId)?.parentId ? channelId : reply.id;
+    const before = discord.messages(threadId).length;
+    const ended = until ?? ((m: FakeMessage) => m.components.length > 0);
+    const last = await discord.waitFor(
+      () => discord.messages(threadId).slice(before).find(ended),
+      WAIT,
+      "the battle's thread to fill",
+    );
+    return { command, reply, threadId, last };
+  }
+
+  function press(user: FakeUser, message: FakeMessage, label: string) {
+    return discord.clickButton(user, message.id, buttonId(message, label));
+  }
+
+  async function moderate(options: Record<string, Record<string, string>>) {
+    const reply = await discord.slashCommand(mod, general, "model", options).waitForReply(WAIT);
+    expect(reply.visibleTo).toBe(mod.id);
+    return reply.content;
+  }
+
+  it("registers every command in the configured guild, moderator commands with Manage Server", () => {
+    const registered = discord.registeredCommands(discord.guild.id);
+    expect(registered.map((command) => command.name).sort()).toEqual([
+      "arena",
+      "battle",
+      "leaderboard",
+      "model",
+    ]);
+    expect(discord.registeredCommands()).toEqual([]);
+    const byName = new Map(registered.map((command) => [command.name, command]));
+    const manageGuild = PermissionFlagsBits.ManageGuild.toString();
+    expect(byName.get("model")?.defaultMemberPermissions).toBe(manageGuild);
+    expect(byName.get("arena")?.defaultMemberPermissions).toBe(manageGuild);
+    expect(byName.get("battle")?.defaultMemberPermissions).toBeNull();
+    expect(byName.get("leaderboard")?.defaultMemberPermissions).toBeNull();
+
+    type Option = Record<string, unknown> & { name: string; type: number; options?: Option[] };
+    const options = (name: string) => (byName.get(name)?.options ?? []) as Option[];
+    const prompt = options("battle")[0];
+    expect(prompt).toMatchObject({ name: "prompt", type: 3, required: true });
+    expect(prompt?.max_length).toBeGreaterThan(100);
+    const chart = options("leaderboard").find((option) => option.name === "chart");
+    expect(chart?.choices).toEqual(expect.arrayContaining([{ name: "Battle counts", value: "counts" }]));
+    expect(options("leaderboard").find((option) => option.name === "category")?.autocomplete).toBe(true);
+    const window = options("arena").find((option) => option.name === "window");
+    expect(window?.type).toBe(1);
+    expect(window?.options?.[0]).toMatchObject({ name: "minutes", type: 4, min_value: 1, max_value: 10080 });
+    const add = options("model").find((option) => option.name === "add");
+    expect(add?.options?.find((option) => option.name === "weight")?.type).toBe(10);
+    const enable = options("model").find((option) => option.name === "enable");
+    expect(enable?.options?.[0]).toMatchObject({ name: "name", autocomplete: true });
+  });
+
+  it("refuses a moderator command to a normal member, privately", async () => {
+    const refused = await discord.slashCommand(alice, general, "model", { list: {} }).waitForReply(WAIT);
+    expect(refused.visibleTo).toBe(alice.id);
+    expect(refused.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(refused.content).toMatch(/for moderators/);
+    expect(contents(discord, general)).not.toContain(refused.content);
+  });
+
+  it("suggests model names and categories while a moderator types", async () => {
+    const models = await discord
+      .autocomplete(mod, general, "model", { enable: { name: "lo" } }, "name")
+      .waitForChoices(WAIT);
+    expect(models).toEqual([{ name: "long", value: "long" }]);
+    const categories = await discord
+      .autocomplete(mod, general, "leaderboard", { category: "" }, "category")
+      .waitForChoices(WAIT);
+    expect(categories.map((choice) => choice.value)).toContain("overall");
+  });
+
+  it("runs a whole battle: thread, both answers, two voters, already voted, update, close and reveal", async () => {
+    const subscribed = await discord
+      .slashCommand(mod, battles, "arena", { subscribe: {} })
+      .waitForReply(WAIT);
+    expect(subscribed.visibleTo).toBe(mod.id);
+
+    const {
+      command,
+      reply,
+      threadId,
+      last: vote,
+    } = await battle(alice, general, "Explain recursion briefly");
+    expect(command.callback?.type).toBe(4);
+    expect(reply.visibleTo).toBeNull();
+    expect(reply.content).toContain("Explain recursion briefly");
+    expect(reply.content).toContain("Alice");
+    const thread = discord.channel(threadId);
+    expect(thread?.parentId).toBe(general);
+    expect(thread?.name).toContain("Explain recursion briefly");
+
+    const posted = contents(discord, threadId);
+    expect(posted[0]).toMatch(/^\*\*Model A\*\*\n/);
+    expect(posted[1]).toMatch(/^\*\*Model B\*\*\n/);
+    expect(posted.join("\n")).not.toMatch(/alpha|beta/);
+    expect(buttonLabels(vote)).toEqual(
+      expect.arrayContaining(["👈 A is better", "👉 B is better", "🤝 Tie"]),
+    );
+    expect(buttonLabels(vote).some((label) => label.includes("Both are bad"))).toBe(true);
+    for (const id of buttonIds(vote).flat()) expect(id).not.toMatch(/alpha|beta/);
+
+    const bobVote = await press(bob, vote, "A is better").waitForReply(WAIT);
+    expect(bobVote.visibleTo).toBe(bob.id);
+    expect(bobVote.content).toMatch(/Model A is (alpha|beta), Model B is (alpha|beta)/);
+    expect(bobVote.content).toContain("alpha");
+    expect(bobVote.content).toContain("beta");
+    const carolVote = await press(carol, vote, "Tie").waitForReply(WAIT);
+    expect(carolVote.visibleTo).toBe(carol.id);
+    const again = await press(bob, vote, "B is better").waitForReply(WAIT);
+    expect(again.visibleTo).toBe(bob.id);
+    expect(again.content).toMatch(/already voted/);
+
+    // The subscribed channel hears about the first counted battle.
+    const update = await discord.waitFor(
+      () => discord.messages(battles).find((message) => message.embeds.length > 0),
+      WAIT,
+      "a leaderboard update in #battles",
+    );
+    expect(update.content).toMatch(/Leaderboard/);
+    const [embed] = update.embeds as Array<{ fields?: Array<{ name: string }>; image?: { url?: string } }>;
+    expect(embed?.fields?.map((field) => field.name).join(" ")).toMatch(/alpha/);
+    expect(update.attachments[0]?.filename).toBe("leaderboard-ratings.png");
+    expect(update.attachments[0]?.data.subarray(1, 4).toString()).toBe("PNG");
+
+    const closing = await press(bob, vote, "Close").waitForReply(WAIT);
+    expect(closing.content).toMatch(/Only the person who started/);
+    const closed = await press(alice, vote, "Close").waitForReply(WAIT);
+    expect(closed.visibleTo).toBe(alice.id);
+    const reveal = await discord.waitFor(
+      () => discord.messages(threadId).find((message) => message.content.includes("Voting closed")),
+      WAIT,
+      "the reveal",
+    );
+    expect(reveal.content).toMatch(/Model A was (alpha|beta), Model B was (alpha|beta)/);
+    expect(reveal.content).toContain("A is better 1 · B is better 0 · Tie 1 · Both are bad 0");
+    const stripped = await discord.waitFor(() => {
+      const message = discord.message(vote.id);
+      return message?.components.length === 0 ? message : undefined;
+    }, WAIT);
+    expect(stripped.content).toBe(vote.content);
+  });
+
+  it("continues a battle: Continue opens a modal, the follow-up and both new answers are posted", async () => {
+    const { threadId, last: vote } = await battle(alice, general, "Name a prime number");
+    const notCreator = await press(bob, vote, "Continue").waitForReply(WAIT);
+    expect(notCreator.content).toMatch(/Only the person who started/);
+
+    const opening = press(alice, vote, "Continue");
+    const modal = await opening.waitForModal(WAIT);
+    expect(modal.title).toBe("Continue the battle");
+    const submitted = await discord.submitModal(opening, { text: "And a larger one?" }).waitForReply(WAIT);
+    expect(submitted.visibleTo).toBe(alice.id);
+    expect(submitted.content).toMatch(/answering your follow-up/);
+
+    const secondVote = await discord.waitFor(
+      () =>
+        discord.messages(threadId).find((message) => message.components.length > 0 && message.id !== vote.id),
+      WAIT,
+      "the second turn's vote buttons",
+    );
+    const posted = contents(discord, threadId);
+    const followUp = posted.findIndex(
+      (text) => text.includes("And a larger one?") && text.includes("Follow-up"),
+    );
+    expect(followUp).toBeGreaterThan(0);
+    expect(posted[followUp + 1]).toMatch(/^\*\*Model A\*\*\n[\s\S]*And a larger one\?/);
+    expect(posted[followUp + 2]).toMatch(/^\*\*Model B\*\*\n[\s\S]*And a larger one\?/);
+    expect(discord.message(vote.id)?.components).toEqual([]);
+    expect(buttonLabels(secondVote)).toContain("💬 Continue");
+    // Both models saw the same history: first prompt, their own answer, the follow-up.
+    const secondTurn = world.openai.requests.filter((request) =>
+      request.messages.some((message) => message.content === "And a larger one?"),
+    );
+    expect(secondTurn).toHaveLength(2);
+    for (const request of secondTurn) {
+      expect(request.messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    }
+  });
+
+  it("answers /leaderboard deferred, publicly, with an embed within limits and the chart", async () => {
+    const command = discord.slashCommand(bob, general, "leaderboard", {});
+    const reply = await command.waitForReply(WAIT);
+    expect(command.callback?.type).toBe(5);
+    expect(reply.visibleTo).toBeNull();
+    const [embed] = reply.embeds as Array<{ fields: Array<{ name: string; value: string }>; title: string }>;
+    expect(embed?.fields.length).toBeGreaterThanOrEqual(2);
+    expect(embed?.fields.length).toBeLessThanOrEqual(25);
+    expect(embed?.fields.map((field) => field.name).join(" ")).toMatch(/#\d+ · (alpha|beta)/);
+    expect(reply.attachments.map((attachment) => attachment.filename)).toEqual(["leaderboard-ratings.png"]);
+
+    const counts = await discord
+      .slashCommand(bob, general, "leaderboard", { chart: "counts" })
+      .waitForReply(WAIT);
+    expect(counts.attachments.map((attachment) => attachment.filename)).toEqual(["leaderboard-counts.png"]);
+  });
+
+  it("discards a battle in which a model names itself, with a notice in the thread", async () => {
+    expect(await moderate({ disable: { name: "beta" } })).toMatch(/beta/);
+    expect(await moderate({ enable: { name: "leaky" } })).toMatch(/leaky/);
+    const { threadId, last } = await battle(alice, general, "Who are you, really?", (message) =>
+      message.content.includes("discarded"),
+    );
+    expect(last.content).toMatch(/Model A was (alpha|leaky), Model B was (alpha|leaky)/);
+    expect(discord.messages(threadId).some((message) => message.components.length > 0)).toBe(false);
+    await moderate({ disable: { name: "leaky" } });
+  });
+
+  it("splits a long answer into parts of at most 2,000 characters with balanced code fences", async () => {
+    await moderate({ enable: { name: "long" } });
+    const { threadId } = await battle(alice, general, "Tell me everything about loops");
+    await moderate({ disable: { name: "long" } });
+    await moderate({ enable: { name: "beta" } });
+
+    const posted = contents(discord, threadId);
+    expect(posted.length).toBeGreaterThan(3);
+    for (const part of posted) {
+      expect(part.length).toBeLessThanOrEqual(2000);
+      const fences = part.split("\n").filter((line) => line.trimStart().startsWith("```"));
+      expect(fences.length % 2).toBe(0);
+    }
+    // One header per side; the long side's answer continues over several messages without a header.
+    expect(posted.filter((text) => text.startsWith("**Model "))).toHaveLength(2);
+    expect(posted.some((text) => text.startsWith("Paragraph") || text.startsWith("```"))).toBe(true);
+    expect(posted.join("\n")).toContain("Paragraph 12 about");
+    expect(posted.join("\n")).toContain("console.log(19);");
+  });
+
+  it("delivers a message after a 429 on a send (discord.js waits and retries)", async () => {
+    discord.failNext("POST /channels/:id/messages", { status: 429, retryAfter: 0.2 });
+    const { threadId } = await battle(alice, general, "Count to three");
+    const attempts = discord.requestsTo(`POST /channels/${threadId}/messages`);
+    expect(attempts[0]).toMatchObject({ status: 429, injected: true });
+    expect(attempts[1]?.status).toBe(200);
+    expect(contents(discord, threadId)[0]).toMatch(/^\*\*Model A\*\*/);
+    expect(logger.lines.some((line) => line.message.includes("rate limit"))).toBe(true);
+  });
+
+  it("tells the user privately which permission is missing when it cannot open a thread", async () => {
+    const threadsBefore = discord.threads(general).length;
+    discord.denyPermission(general, "CreatePublicThreads");
+    try {
+      const reply = await discord
+        .slashCommand(alice, general, "battle", { prompt: "Any thread?" })
+        .waitForReply(WAIT);
+      expect(reply.visibleTo).toBe(alice.id);
+      expect(reply.content).toContain("Create Public Threads");
+      expect(discord.threads(general)).toHaveLength(threadsBefore);
+      expect(contents(discord, general).join("\n")).not.toContain("Any thread?");
+    } finally {
+      discord.restorePermission(general, "CreatePublicThreads");
+    }
+  });
+
+  it("uses the current thread for a battle started in one; a send refused there is logged and told", async () => {
+    const [thread] = discord.threads(general);
+    if (!thread) throw new Error("an earlier test opened a thread");
+    const { threadId } = await battle(bob, thread.id, "A second question in the same thread");
+    expect(threadId).toBe(thread.id);
+    expect(discord.threads(general).filter((t) => t.name.includes("second question"))).toEqual([]);
+
+    discord.denyPermission(general, "SendMessagesInThreads");
+    try {
+      const command = discord.slashCommand(carol, thread.id, "battle", { prompt: "Is anyone there?" });
+      expect((await command.waitForReply(WAIT)).visibleTo).toBeNull();
+      const notice = await command.waitForFollowUp(0, WAIT);
+      expect(notice.visibleTo).toBe(carol.id);
+      expect(notice.content).toContain("Send Messages In Threads");
+      expect(logger.lines.some((line) => line.message.includes("could not post an arena event"))).toBe(true);
+    } finally {
+      discord.restorePermission(general, "SendMessagesInThreads");
+    }
+  });
+
+  it("keeps handling interactions after the gateway connection drops", async () => {
+    const resumed = discord.waitForGateway("resumed", WAIT);
+    discord.dropGateway();
+    await resumed;
+    const reply = await discord.slashCommand(alice, general, "model", { list: {} }).waitForReply(WAIT);
+    expect(reply.content).toMatch(/for moderators/);
+  });
+});

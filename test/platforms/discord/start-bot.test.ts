@@ -1,0 +1,50 @@
+// `startBot` (what `arena start` runs) starts the Discord adapter when DISCORD_TOKEN is set: one battle proves
+// the wiring from configuration to thread.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ArenaRuntime, startBot } from "../../../src/main.ts";
+import { buttonId, contents, recordingLogger, startWorld, type World } from "./setup.ts";
+
+const WAIT = 10_000;
+
+describe("startBot with DISCORD_TOKEN", () => {
+  let world: World;
+  let bot: ArenaRuntime;
+  const logger = recordingLogger();
+
+  beforeAll(async () => {
+    world = await startWorld();
+    bot = await startBot(world.config, { logger });
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    await world?.close();
+  });
+
+  it("registers the commands and runs a battle to a counted vote", async () => {
+    const { discord } = world;
+    expect(discord.registeredCommands(discord.guild.id).map((command) => command.name)).toContain("battle");
+    expect(logger.lines.some((line) => line.message === "arena bot started")).toBe(true);
+
+    const dana = discord.addUser({ username: "dana" });
+    const general = discord.channelId("general");
+    const reply = await discord
+      .slashCommand(dana, general, "battle", { prompt: "Say hello" })
+      .waitForReply(WAIT);
+    const vote = await discord.waitFor(
+      () => discord.messages(reply.id).find((message) => message.components.length > 0),
+      WAIT,
+      "the vote buttons",
+    );
+    expect(
+      contents(discord, reply.id)
+        .slice(0, 2)
+        .map((text) => text.split("\n")[0]),
+    ).toEqual(["**Model A**", "**Model B**"]);
+    const voted = await discord.clickButton(dana, vote.id, buttonId(vote, "B is better")).waitForReply(WAIT);
+    expect(voted.visibleTo).toBe(dana.id);
+    expect(voted.content).toMatch(/You voted: B is better/);
+    const battles = await bot.store.aggregateCounts("overall");
+    expect(battles.length).toBeGreaterThan(0);
+  });
+});
