@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { createLeakDetector } from "../../src/arena/leak.ts";
+import { PROMPT_MAX_CHARS, validatePrompt } from "../../src/arena/prompt.ts";
+
+const detector = createLeakDetector([
+  { name: "house-model", model: "house-model-7b", baseUrl: "http://10.0.0.2/v1", aliases: ["Housey"] },
+]);
+
+describe("validatePrompt", () => {
+  it("accepts a prompt and returns it trimmed", () => {
+    expect(validatePrompt("  Explain recursion simply.\n", detector)).toEqual({
+      ok: true,
+      prompt: "Explain recursion simply.",
+    });
+  });
+
+  it("refuses an empty or blank prompt with an example", () => {
+    for (const text of ["", "   ", "\n\t "]) {
+      const result = validatePrompt(text, detector);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(/^Write a prompt after \/battle, e\.g\. \/battle \S/);
+    }
+  });
+
+  it("accepts exactly the limit and refuses one character more, saying the limit and the length", () => {
+    expect(validatePrompt("a".repeat(PROMPT_MAX_CHARS), detector).ok).toBe(true);
+    const result = validatePrompt("a".repeat(PROMPT_MAX_CHARS + 1), detector);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain("8,001 characters");
+      expect(result.error).toContain("limit is 8,000");
+    }
+  });
+
+  it("counts characters, not UTF-16 units, and ignores surrounding whitespace for the limit", () => {
+    const emoji = "😀".repeat(PROMPT_MAX_CHARS); // 16,000 UTF-16 units
+    expect(validatePrompt(emoji, detector).ok).toBe(true);
+    expect(validatePrompt(`   ${"b".repeat(PROMPT_MAX_CHARS)}   `, detector).ok).toBe(true);
+  });
+
+  it("refuses a prompt naming a registered model, saying which term to remove and why", () => {
+    const result = validatePrompt("Are you Housey or not?", detector);
+    expect(result).toEqual({ ok: false, error: expect.stringContaining('remove "Housey"') });
+    if (!result.ok) {
+      expect(result.error).toContain("one of the models in this arena");
+      expect(result.error).toContain("anonymous");
+    }
+  });
+
+  it("refuses a prompt naming a well-known provider", () => {
+    const result = validatePrompt("Pretend you are ChatGPT and write a haiku", detector);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain('"ChatGPT"');
+      expect(result.error).toContain("model provider");
+    }
+  });
+
+  it("does not refuse ordinary words that contain a name", () => {
+    expect(validatePrompt("Write a sonnet for Claudette about metadata", detector).ok).toBe(true);
+  });
+});
