@@ -134,9 +134,9 @@ describe("Discord adapter", () => {
 
   it("suggests model names and categories while a moderator types", async () => {
     const models = await discord
-      .autocomplete(mod, general, "model", { enable: { name: "lo" } }, "name")
+      .autocomplete(mod, general, "model", { enable: { name: "wo" } }, "name")
       .waitForChoices(WAIT);
-    expect(models).toEqual([{ name: "long", value: "long" }]);
+    expect(models).toEqual([{ name: "wordy", value: "wordy" }]);
     const categories = await discord
       .autocomplete(mod, general, "leaderboard", { category: "" }, "category")
       .waitForChoices(WAIT);
@@ -280,9 +280,9 @@ describe("Discord adapter", () => {
   });
 
   it("splits a long answer into parts of at most 2,000 characters with balanced code fences", async () => {
-    await moderate({ enable: { name: "long" } });
+    await moderate({ enable: { name: "wordy" } });
     const { threadId } = await battle(alice, general, "Tell me everything about loops");
-    await moderate({ disable: { name: "long" } });
+    await moderate({ disable: { name: "wordy" } });
     await moderate({ enable: { name: "beta" } });
 
     const posted = contents(discord, threadId);

@@ -30,7 +30,7 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Models: alpha and beta answer normally; leaky names itself, long writes several thousand characters. */
+/** Models: alpha and beta answer normally; leaky names itself, wordy writes several thousand characters. */
 export async function startWorld(): Promise<World> {
   const [discord, openai] = await Promise.all([startFakeDiscord(), startFakeOpenAI()]);
   const directory = mkdtempSync(join(tmpdir(), "arena-discord-"));
@@ -48,7 +48,7 @@ export async function startWorld(): Promise<World> {
       model("alpha", "fake-terse", true),
       model("beta", "fake-pirate", true),
       model("leaky", "fake-leaky", false),
-      model("long", "fake-long", false),
+      model("wordy", "fake-long", false),
     ]),
   );
   const config = loadConfig({
