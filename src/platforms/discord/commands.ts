@@ -12,6 +12,9 @@ import {
 import type { CommandData, RawOptions } from "../../../commands/index.ts";
 import type { OptionData } from "../../../commands/types.ts";
 
+/** Discord's ceiling for a string option's max_length. */
+const DISCORD_MAX_STRING_LENGTH = 6000;
+
 const OPTION_TYPES = {
   string: ApplicationCommandOptionType.String,
   integer: ApplicationCommandOptionType.Integer,
@@ -32,7 +35,9 @@ function toDiscordOption(option: OptionData): APIApplicationCommandBasicOption {
       return {
         ...base,
         type: OPTION_TYPES.string,
-        ...(option.maxLength !== undefined ? { max_length: option.maxLength } : {}),
+        ...(option.maxLength !== undefined
+          ? { max_length: Math.min(option.maxLength, DISCORD_MAX_STRING_LENGTH) }
+          : {}),
         ...choicesOrAutocomplete(option),
       };
     case "integer":

@@ -112,6 +112,7 @@ describe("Discord adapter", () => {
     const prompt = options("battle")[0];
     expect(prompt).toMatchObject({ name: "prompt", type: 3, required: true });
     expect(prompt?.max_length).toBeGreaterThan(100);
+    expect(prompt?.max_length).toBeLessThanOrEqual(6000);
     const chart = options("leaderboard").find((option) => option.name === "chart");
     expect(chart?.choices).toEqual(expect.arrayContaining([{ name: "Battle counts", value: "counts" }]));
     expect(options("leaderboard").find((option) => option.name === "category")?.autocomplete).toBe(true);
@@ -297,6 +298,21 @@ describe("Discord adapter", () => {
     expect(posted.some((text) => text.startsWith("Paragraph") || text.startsWith("```"))).toBe(true);
     expect(posted.join("\n")).toContain("Paragraph 12 about");
     expect(posted.join("\n")).toContain("console.log(19);");
+  });
+
+  it("posts a prompt longer than one message: the reply starts it, the thread holds the rest", async () => {
+    const prompt = Array.from({ length: 400 }, (_, index) => `word${index}`).join(" ");
+    expect(prompt.length).toBeGreaterThan(2000);
+    const { reply, threadId } = await battle(alice, general, prompt);
+    expect(reply.content.length).toBeLessThanOrEqual(2000);
+    expect(reply.content).toContain("Battle started by Alice");
+    const posted = contents(discord, threadId);
+    const modelA = posted.findIndex((text) => text.startsWith("**Model A**"));
+    expect(modelA).toBeGreaterThan(0);
+    const shown = [reply.content, ...posted.slice(0, modelA)].join(" ");
+    expect(shown).toContain("word0 word1 ");
+    expect(shown).toContain("word399");
+    for (const text of posted) expect(text.length).toBeLessThanOrEqual(2000);
   });
 
   it("delivers a message after a 429 on a send (discord.js waits and retries)", async () => {
