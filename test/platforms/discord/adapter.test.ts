@@ -341,6 +341,23 @@ describe("Discord adapter", () => {
     }
   });
 
+  it("ends an unexpected failure in one private message and one log line; the battle never starts", async () => {
+    // discord.js retries server errors a few times; this one outlasts the retries.
+    discord.failNext("POST /channels/:id/messages/:id/threads", { status: 500, times: 10 });
+    const errorsBefore = logger.lines.filter((line) => line.level === "error").length;
+    const command = discord.slashCommand(bob, general, "battle", { prompt: "Will this start?" });
+    const notice = await command.waitForFollowUp(0, WAIT);
+    expect(notice.visibleTo).toBe(bob.id);
+    expect(notice.content).toMatch(/Something went wrong/);
+    const errors = logger.lines.filter((line) => line.level === "error").slice(errorsBefore);
+    expect(errors.map((line) => line.message)).toEqual(["discord interaction failed"]);
+    expect(JSON.stringify(errors)).not.toContain(command.token);
+    const abandoned = await runtime.store.battlesInState("errored");
+    expect(
+      abandoned.some((record) => record.turns.some((turn) => turn.userContent === "Will this start?")),
+    ).toBe(true);
+  });
+
   it("uses the current thread for a battle started in one; a send refused there is logged and told", async () => {
     const [thread] = discord.threads(general);
     if (!thread) throw new Error("an earlier test opened a thread");
