@@ -66,22 +66,47 @@ export function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-/** log σ(x) computed without overflow or cancellation. */
-function logSigmoid(x: number): number {
-  return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
-}
-
 /** Which components are well posed (strongly connected score graph over the models present). */
 function wellPosedComponents(pairs: PairStats, setup: SolverSetup, present: Uint8Array): Uint8Array {
+  const wellPosed = new Uint8Array(setup.componentCount);
+  // Shortcut: a model that scored against, and conceded to, every other present model of its component is a
+  // hub through which every model reaches every other, so the component is strongly connected. Dense data
+  // (and nearly every bootstrap round) passes this O(pairs) test; otherwise Tarjan decides.
+  const twoWay = new Int32Array(pairs.modelCount);
+  for (let pair = 0; pair < pairs.n.length; pair++) {
+    const n = pairs.n[pair] ?? 0;
+    const s = pairs.s[pair] ?? 0;
+    if (n > 0 && s > 0 && n - s > 0) {
+      const a = pairs.a[pair] ?? 0;
+      const b = pairs.b[pair] ?? 0;
+      twoWay[a] = (twoWay[a] ?? 0) + 1;
+      twoWay[b] = (twoWay[b] ?? 0) + 1;
+    }
+  }
+  const presentCount = new Int32Array(setup.componentCount);
+  for (let model = 0; model < pairs.modelCount; model++) {
+    if (present[model] !== 1) continue;
+    const component = setup.componentOf[model] ?? 0;
+    presentCount[component] = (presentCount[component] ?? 0) + 1;
+  }
+  let undecided = 0;
+  for (let model = 0; model < pairs.modelCount; model++) {
+    const component = setup.componentOf[model] ?? 0;
+    if (present[model] === 1 && twoWay[model] === (presentCount[component] ?? 0) - 1)
+      wellPosed[component] = 1;
+  }
+  for (let component = 0; component < setup.componentCount; component++) {
+    if (wellPosed[component] === 0 && (presentCount[component] ?? 0) > 0) undecided++;
+  }
+  if (undecided === 0) return wellPosed;
+
   const presentModels: number[] = [];
   for (let model = 0; model < pairs.modelCount; model++) if (present[model] === 1) presentModels.push(model);
-  const parts = stronglyConnectedParts(scoreGraph(pairs), presentModels);
   const partsPerComponent = new Int32Array(setup.componentCount);
-  for (const part of parts) {
+  for (const part of stronglyConnectedParts(scoreGraph(pairs), presentModels)) {
     const component = setup.componentOf[part[0] ?? 0] ?? 0;
     partsPerComponent[component] = (partsPerComponent[component] ?? 0) + 1;
   }
-  const wellPosed = new Uint8Array(setup.componentCount);
   for (let component = 0; component < setup.componentCount; component++) {
     wellPosed[component] = partsPerComponent[component] === 1 ? 1 : 0;
   }
@@ -134,7 +159,8 @@ export function solve(pairs: PairStats, setup: SolverSetup, warm?: Float64Array)
       if (n === 0) continue;
       const s = (pairs.s[pair] ?? 0) * countScale;
       const difference = (point[pairs.a[pair] ?? 0] ?? 0) - (point[pairs.b[pair] ?? 0] ?? 0);
-      value -= s * logSigmoid(difference) + (n - s) * logSigmoid(-difference);
+      // −[s·log σ(d) + (n − s)·log σ(−d)] = n·log(1 + e^d) − s·d
+      value += n * (Math.max(difference, 0) + Math.log1p(Math.exp(-Math.abs(difference)))) - s * difference;
     }
     groupSums.fill(0);
     for (let model = 0; model < size; model++) {
@@ -162,8 +188,9 @@ export function solve(pairs: PairStats, setup: SolverSetup, warm?: Float64Array)
       const a = pairs.a[pair] ?? 0;
       const b = pairs.b[pair] ?? 0;
       const difference = (theta[a] ?? 0) - (theta[b] ?? 0);
-      value -= s * logSigmoid(difference) + (n - s) * logSigmoid(-difference);
-      const p = sigmoid(difference);
+      const e = Math.exp(-Math.abs(difference));
+      value += n * (Math.max(difference, 0) + Math.log1p(e)) - s * difference;
+      const p = difference >= 0 ? 1 / (1 + e) : e / (1 + e);
       const residual = n * p - s;
       const weight = n * p * (1 - p);
       gradient[a] = (gradient[a] ?? 0) + residual;
@@ -195,10 +222,11 @@ export function solve(pairs: PairStats, setup: SolverSetup, warm?: Float64Array)
       slope += (gradient[model] ?? 0) * (step[model] ?? 0);
     }
     if (!Number.isFinite(largestStep)) break;
-    // Close to the optimum a Newton step is safe and the objective's rounding noise would only confuse
-    // the line search, so tiny steps are taken whole.
+    // A step that moves no θ by more than 0.1 changes every pair's p(1 − p) by less than e^±0.2, so the
+    // quadratic model is accurate and the full step decreases the objective; near the optimum the
+    // objective's rounding noise would only confuse a line search. Larger steps are backtracked (Armijo).
     let scale = 1;
-    if (largestStep > 1e-6) {
+    if (largestStep > 0.1) {
       for (;;) {
         for (let model = 0; model < size; model++)
           trial[model] = (theta[model] ?? 0) + scale * (step[model] ?? 0);

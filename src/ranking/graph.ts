@@ -91,30 +91,28 @@ export interface ScoreGraph {
 
 export function scoreGraph(pairs: PairStats): ScoreGraph {
   const modelCount = pairs.modelCount;
-  const degree = new Int32Array(modelCount + 1);
-  const forEachEdge = (visit: (from: number, to: number) => void): void => {
-    for (let pair = 0; pair < pairs.n.length; pair++) {
-      const n = pairs.n[pair] ?? 0;
-      if (!(n > 0)) continue;
-      const s = pairs.s[pair] ?? 0;
-      const a = pairs.a[pair] ?? 0;
-      const b = pairs.b[pair] ?? 0;
-      if (s > 0) visit(a, b);
-      if (n - s > 0) visit(b, a);
-    }
-  };
-  forEachEdge((from) => {
-    degree[from + 1] = (degree[from + 1] ?? 0) + 1;
-  });
-  for (let i = 0; i < modelCount; i++) degree[i + 1] = (degree[i + 1] ?? 0) + (degree[i] ?? 0);
-  const start = degree.slice();
-  const fill = degree.slice(0, modelCount);
+  const pairCount = pairs.n.length;
+  const start = new Int32Array(modelCount + 1);
+  for (let pair = 0; pair < pairCount; pair++) {
+    const n = pairs.n[pair] ?? 0;
+    if (!(n > 0)) continue;
+    const s = pairs.s[pair] ?? 0;
+    if (s > 0) start[(pairs.a[pair] ?? 0) + 1] = (start[(pairs.a[pair] ?? 0) + 1] ?? 0) + 1;
+    if (n - s > 0) start[(pairs.b[pair] ?? 0) + 1] = (start[(pairs.b[pair] ?? 0) + 1] ?? 0) + 1;
+  }
+  for (let model = 0; model < modelCount; model++)
+    start[model + 1] = (start[model + 1] ?? 0) + (start[model] ?? 0);
+  const fill = start.slice(0, modelCount);
   const target = new Int32Array(start[modelCount] ?? 0);
-  forEachEdge((from, to) => {
-    const slot = fill[from] ?? 0;
-    target[slot] = to;
-    fill[from] = slot + 1;
-  });
+  for (let pair = 0; pair < pairCount; pair++) {
+    const n = pairs.n[pair] ?? 0;
+    if (!(n > 0)) continue;
+    const s = pairs.s[pair] ?? 0;
+    const a = pairs.a[pair] ?? 0;
+    const b = pairs.b[pair] ?? 0;
+    if (s > 0) target[(fill[a] = (fill[a] ?? 0) + 1) - 1] = b;
+    if (n - s > 0) target[(fill[b] = (fill[b] ?? 0) + 1) - 1] = a;
+  }
   return { start, target };
 }
 

@@ -109,10 +109,11 @@ function binomialBtrs(random: Random, n: number, p: number): number {
   const a = -0.0873 + 0.0248 * b + 0.01 * p;
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
-  const alpha = (2.83 + 5.1 / b) * spq;
-  const logOdds = Math.log(p / q);
-  const mode = Math.floor((n + 1) * p);
-  const h = logFactorial(mode) + logFactorial(n - mode);
+  // Needed only when the squeeze rejects (a minority of draws), so computed on first use.
+  let alpha = 0;
+  let logOdds = 0;
+  let mode = 0;
+  let h = Number.NaN;
   for (;;) {
     const u = random.next() - 0.5;
     let v = random.next();
@@ -120,6 +121,12 @@ function binomialBtrs(random: Random, n: number, p: number): number {
     const k = Math.floor(((2 * a) / us + b) * u + c);
     if (k < 0 || k > n) continue;
     if (us >= 0.07 && v <= vr) return k;
+    if (Number.isNaN(h)) {
+      alpha = (2.83 + 5.1 / b) * spq;
+      logOdds = Math.log(p / q);
+      mode = Math.floor((n + 1) * p);
+      h = logFactorial(mode) + logFactorial(n - mode);
+    }
     v = Math.log((v * alpha) / (a / (us * us) + b));
     if (v <= h - logFactorial(k) - logFactorial(n - k) + (k - mode) * logOdds) return k;
   }
