@@ -47,6 +47,8 @@ interface Provider {
   readonly always: boolean;
 }
 
+// CJK terms are substrings, so short ones must not occur inside ordinary words: "通义" is in "普通义务", "文心" in
+// "中文心理", so only the full product names are listed.
 // Deliberately left out as too generic alone: "Meta" (metadata, meta-analysis), "Phi" (the Greek letter) and
 // "GLM" (generalised linear models) appear only with a version; "Command", "MiniMax" (the algorithm), "Moonshot",
 // "Perplexity", "PaLM", "Yi", "o1"/"o3" appear only in longer names.
@@ -84,7 +86,7 @@ const PROVIDERS: readonly Provider[] = [
   {
     hosts: ["aliyuncs.com", "aliyun.com", "alibabacloud.com"],
     idPrefixes: ["qwen", "alibaba"],
-    terms: ["Alibaba", "Qwen", "QwQ", "Tongyi", "Qianwen", "通义千问", "通义", "阿里巴巴", "阿里云"],
+    terms: ["Alibaba", "Qwen", "QwQ", "Tongyi", "Qianwen", "通义千问", "通义灵码", "阿里巴巴", "阿里云"],
     always: true,
   },
   {
@@ -127,13 +129,13 @@ const PROVIDERS: readonly Provider[] = [
   {
     hosts: ["baidu.com", "baidubce.com"],
     idPrefixes: ["baidu"],
-    terms: ["Baidu", "ERNIE", "文心一言", "文心", "百度"],
+    terms: ["Baidu", "ERNIE", "文心一言", "文心大模型", "百度"],
     always: true,
   },
   {
     hosts: ["tencent.com", "tencentcloudapi.com"],
     idPrefixes: ["tencent"],
-    terms: ["Tencent", "Hunyuan", "腾讯", "混元"],
+    terms: ["Tencent", "Hunyuan", "腾讯", "腾讯混元"],
     always: true,
   },
   {

@@ -137,6 +137,8 @@ describe("createLeakDetector: matching", () => {
     expect(detector.find("作为一个智能巫师助手")).toEqual({ term: "智能巫师", model: "wizard-7b" });
     expect(termOf("我是文心一言")).toBe("文心一言");
     expect(termOf("今日はいい天気ですね")).toBeNull();
+    // Short product names would sit inside ordinary words: only full names are CJK terms.
+    expect(termOf("我们讨论普通义务教育和中文心理学")).toBeNull();
   });
 
   it("finds a Latin name written next to CJK text", () => {

@@ -7,17 +7,12 @@ import {
   type PairingCandidate,
   pairProbabilities,
 } from "../../src/arena/pairing.ts";
+import { createRandom } from "../../src/ranking/random.ts";
 
-/** mulberry32: a small seeded generator so the draws are reproducible. */
+/** The project's seeded generator, so the draws are reproducible. */
 function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }
 
 const now = new Date("2025-03-01T10:00:00Z");
