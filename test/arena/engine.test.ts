@@ -236,7 +236,17 @@ describe("votes", () => {
 describe("failures of a model", () => {
   const cases = [
     ["a timeout", { delayMs: 1500 }, /too long/],
-    ["a 500", { statuses: [{ status: 500 }, { status: 500 }, { status: 500 }] }, /HTTP 500/],
+    [
+      "a 500 that outlasts the retries",
+      {
+        statuses: [
+          { status: 500, retryAfterMs: 10 },
+          { status: 500, retryAfterMs: 10 },
+          { status: 500, retryAfterMs: 10 },
+        ],
+      },
+      /HTTP 500/,
+    ],
     [
       "a cut stream",
       { cutAfterChunks: 1, text: "one two three four five six seven eight nine ten" },
