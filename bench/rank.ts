@@ -33,7 +33,10 @@ async function generate(): Promise<void> {
   const popularity = names.map((_, i) => 1 / (1 + i / 20));
   const cumulative: number[] = [];
   let total = 0;
-  for (const weight of popularity) cumulative.push((total += weight));
+  for (const weight of popularity) {
+    total += weight;
+    cumulative.push(total);
+  }
   const draw = (): number => {
     const target = random.next() * total;
     let low = 0;

@@ -197,6 +197,7 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
   const board = await rankModels(table, {
     ...options,
     elo,
+    onWarning: (message) => io.stderr(`arena rank: warning: ${message}\n`),
     onStage: (stage, milliseconds) => {
       timings[stage] = milliseconds;
     },
@@ -262,9 +263,9 @@ function leaderboardText(board: Leaderboard, skipped: Readonly<Record<string, nu
   const lines = [
     `${board.battles} battles, ${board.models.length} models` +
       (skippedParts.length > 0 ? `; skipped ${skippedParts.join(", ")}` : ""),
-    "",
   ];
   if (board.models.length > 0) {
+    lines.push("");
     const withInterval = board.ci !== "none";
     const header = ["Rank (UB)", "Model", "Rating", ...(withInterval ? ["95% CI"] : []), "Battles", "Elo"];
     const rows = board.models.map((entry) => [

@@ -149,7 +149,11 @@ function defaultWorkers(job: BootstrapJob): number {
  * in this thread, yielding to the event loop between batches; with more, in worker threads, and any round
  * a failed worker left undone is computed here, so the result never depends on the thread count.
  */
-export async function runBootstrap(job: BootstrapJob, workers?: number): Promise<Float64Array> {
+export async function runBootstrap(
+  job: BootstrapJob,
+  workers?: number,
+  onWarning: (message: string) => void = () => {},
+): Promise<Float64Array> {
   const threadCount = Math.max(1, Math.min(workers ?? defaultWorkers(job), job.rounds));
   const shared: SharedRounds = {
     next: new SharedArrayBuffer(4),
@@ -159,7 +163,14 @@ export async function runBootstrap(job: BootstrapJob, workers?: number): Promise
   const done = new Int32Array(shared.done);
   const results = new Float64Array(shared.results);
   if (threadCount > 1) {
-    await Promise.all(Array.from({ length: threadCount }, () => startBootstrapWorker(job, shared)));
+    const failures: string[] = [];
+    const onError = (message: string) => failures.push(message);
+    await Promise.all(Array.from({ length: threadCount }, () => startBootstrapWorker(job, shared, onError)));
+    if (failures.length > 0) {
+      onWarning(
+        `${failures.length} bootstrap worker(s) failed, their rounds ran in this thread: ${failures[0]}`,
+      );
+    }
   }
   const runner = new RoundRunner(job);
   for (let round = 0; round < job.rounds; round++) {

@@ -227,15 +227,21 @@ function parseLines(bytes: Uint8Array, start: number, columns: BattleColumns): v
 }
 
 /** Splits a top-level JSON array into its elements (string-aware), parsing each with its own line number. */
+/** Splits a top-level JSON array into its elements (string-aware), parsing each with its own line number. */
 function parseArray(bytes: Uint8Array, open: number, openLine: number, columns: BattleColumns): void {
   let line = openLine;
-  let depth = 0;
+  const closers: number[] = []; // the brackets open inside the current element, innermost last
   let inString = false;
   let elementStart = -1;
   let elementLine = line;
   let elements = 0;
   let closed = false;
   let i = open + 1;
+  // A malformed element: JSON.parse of it words the error and finds its line; the fallback is ours.
+  const fail = (end: number, reason: string): never => {
+    if (elementStart >= 0) parseJson(bytes, elementStart, Math.min(end, bytes.length), elementLine);
+    throw new FastChatParseError(line, `invalid JSON: ${reason}`);
+  };
   for (; i < bytes.length; i++) {
     const code = bytes[i] ?? 0;
     if (code === 10) line++;
@@ -253,9 +259,11 @@ function parseArray(bytes: Uint8Array, open: number, openLine: number, columns: 
       elementLine = line;
     }
     if (code === 34) inString = true;
-    else if (code === 123 || code === 91) depth++;
-    else if ((code === 125 || code === 93) && depth > 0) depth--;
-    else if (depth === 0 && (code === 44 /* , */ || code === 93)) {
+    else if (code === 123 /* { */) closers.push(125);
+    else if (code === 91 /* [ */) closers.push(93);
+    else if ((code === 125 || code === 93) && closers.length > 0) {
+      if (closers.pop() !== code) fail(i + 1, "mismatched brackets");
+    } else if (closers.length === 0 && (code === 44 /* , */ || code === 93)) {
       if (elementStart === i) throw new FastChatParseError(line, "invalid JSON: empty array element");
       if (!addFlatObject(bytes, elementStart, i, elementLine, columns)) {
         columns.add(parseJson(bytes, elementStart, i, elementLine), elementLine);
@@ -266,9 +274,11 @@ function parseArray(bytes: Uint8Array, open: number, openLine: number, columns: 
         closed = true;
         break;
       }
+    } else if (code === 125) {
+      fail(i + 1, "unexpected }");
     }
   }
-  if (!closed) throw new FastChatParseError(line, "invalid JSON: the array is not closed");
+  if (!closed) fail(bytes.length, "the array is not closed");
   for (i++; i < bytes.length; i++) {
     const code = bytes[i] ?? 0;
     if (code === 10) line++;

@@ -110,8 +110,16 @@ export function scoreGraph(pairs: PairStats): ScoreGraph {
     const s = pairs.s[pair] ?? 0;
     const a = pairs.a[pair] ?? 0;
     const b = pairs.b[pair] ?? 0;
-    if (s > 0) target[(fill[a] = (fill[a] ?? 0) + 1) - 1] = b;
-    if (n - s > 0) target[(fill[b] = (fill[b] ?? 0) + 1) - 1] = a;
+    if (s > 0) {
+      const slot = fill[a] ?? 0;
+      target[slot] = b;
+      fill[a] = slot + 1;
+    }
+    if (n - s > 0) {
+      const slot = fill[b] ?? 0;
+      target[slot] = a;
+      fill[b] = slot + 1;
+    }
   }
   return { start, target };
 }

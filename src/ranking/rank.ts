@@ -35,7 +35,7 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
       throw new Error(`bootstrap rounds must be ≥ 1, got ${rounds}`);
     const started = performance.now();
     const job = createBootstrapJob(table, pairs, rowPair, setup, solution.theta, options.seed ?? 1, rounds);
-    const results = await runBootstrap(job, options.workers);
+    const results = await runBootstrap(job, options.workers, options.onWarning);
     ({ lower, upper } = percentileIntervals(results, rounds, table.models.length));
     options.onStage?.("bootstrap", performance.now() - started);
   }

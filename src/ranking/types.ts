@@ -83,6 +83,8 @@ export interface RankOptions extends FitOptions {
   readonly workers?: number;
   /** Online Elo ratings to attach to the models (see `onlineElo`); absent models get no `elo`. */
   readonly elo?: ReadonlyMap<string, number>;
+  /** Hears about degraded but correct runs, e.g. a bootstrap worker that failed to start. */
+  readonly onWarning?: (message: string) => void;
   /** Called with the wall time of each stage ("fit", "bootstrap", "sandwich"), for diagnostics. */
   readonly onStage?: (stage: string, milliseconds: number) => void;
 }

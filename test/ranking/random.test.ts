@@ -82,7 +82,10 @@ describe("sampleBinomial", () => {
     const draws = 100_000;
     const counts = new Float64Array(n + 1);
     const random = createRandom(9);
-    for (let i = 0; i < draws; i++) counts[sampleBinomial(random, n, p)] += 1;
+    for (let i = 0; i < draws; i++) {
+      const k = sampleBinomial(random, n, p);
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
     let chiSquare = 0;
     let cells = 0;
     for (let k = 0; k <= n; k++) {

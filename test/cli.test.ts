@@ -1,0 +1,176 @@
+// `arena rank`: the command-line contract of DESIGN.md, in process and once through bin/arena.js.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli.ts";
+import { genaiBattlesFile } from "./ranking/helpers.ts";
+
+const directory = mkdtempSync(join(tmpdir(), "arena-cli-"));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+interface RankJson {
+  battles: number;
+  skipped: Record<string, number>;
+  components: number;
+  models: {
+    model: string;
+    rating: number;
+    lower: number;
+    upper: number;
+    rank_ub: number;
+    battles: number;
+    elo: number;
+  }[];
+}
+
+const battle = (a: string, b: string, winner: string, tstamp: number, anony = true) =>
+  JSON.stringify({ model_a: a, model_b: b, winner, tstamp, anony });
+
+describe("arena rank", () => {
+  it("prints the --json object of DESIGN.md", async () => {
+    const { code, stdout, stderr } = await run("rank", genaiBattlesFile, "--json", "--ci", "sandwich");
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as RankJson;
+    expect(Object.keys(result)).toEqual(["battles", "skipped", "components", "models"]);
+    expect(result.battles).toBe(1515);
+    expect(result.skipped).toEqual({ not_anonymous: 546 });
+    expect(result.components).toBe(2);
+    expect(result.models).toHaveLength(13);
+    for (const entry of result.models) {
+      expect(Object.keys(entry)).toEqual(["model", "rating", "lower", "upper", "rank_ub", "battles", "elo"]);
+      expect(entry.lower).toBeLessThan(entry.rating);
+      expect(entry.upper).toBeGreaterThan(entry.rating);
+      expect(Number.isFinite(entry.elo)).toBe(true);
+    }
+    const order = result.models.map((entry) => [entry.rank_ub, -entry.rating]);
+    const sorted = [...order].sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0) || (x[1] ?? 0) - (y[1] ?? 0));
+    expect(order).toEqual(sorted);
+    expect(stderr).toMatch(/2 groups that never meet/);
+  });
+
+  it("uses the published L2 method with --l2 and every row with --all", async () => {
+    const { stdout } = await run("rank", genaiBattlesFile, "--json", "--ci", "none", "--all", "--l2", "1");
+    const result = JSON.parse(stdout) as RankJson;
+    expect(result.battles).toBe(2060);
+    expect(result.skipped).toEqual({ same_model: 1 });
+    const pnp = result.models.find((entry) => entry.model === "imagenhub_PNP_edition");
+    expect(Math.abs((pnp?.rating ?? 0) - 1171.3279007979363)).toBeLessThan(0.1);
+  });
+
+  it("replays online Elo in tstamp order and honours --anchor and --seed", async () => {
+    const path = file(
+      "elo.jsonl",
+      [
+        battle("x", "y", "model_b", 20),
+        battle("x", "y", "model_a", 10),
+        battle("y", "z", "tie", 30),
+        battle("x", "z", "model_a", 40),
+      ].join("\n"),
+    );
+    const first = JSON.parse(
+      (await run("rank", path, "--json", "--anchor", "y=1500", "--bootstrap", "50", "--seed", "3")).stdout,
+    ) as RankJson;
+    const again = JSON.parse(
+      (await run("rank", path, "--json", "--anchor", "y=1500", "--bootstrap", "50", "--seed", "3")).stdout,
+    ) as RankJson;
+    expect(again).toEqual(first);
+    const y = first.models.find((entry) => entry.model === "y");
+    expect(y?.rating).toBeCloseTo(1500, 9);
+    // By hand, in time order: x beats y (10), y beats x (20), y ties z (30), x beats z (40).
+    const expected = (a: number, b: number) => 1 / (1 + 10 ** ((b - a) / 400));
+    let [ex, ey, ez] = [1002, 998, 1000];
+    const second = 4 * (0 - expected(ex, ey));
+    [ex, ey] = [ex + second, ey - second];
+    const third = 4 * (0.5 - expected(ey, ez));
+    [ey, ez] = [ey + third, ez - third];
+    const fourth = 4 * (1 - expected(ex, ez));
+    [ex, ez] = [ex + fourth, ez - fourth];
+    const elo = new Map(first.models.map((entry) => [entry.model, entry.elo]));
+    expect(elo.get("x")).toBeCloseTo(ex, 9);
+    expect(elo.get("y")).toBeCloseTo(ey, 9);
+    expect(elo.get("z")).toBeCloseTo(ez, 9);
+  });
+
+  it("prints a readable table by default", async () => {
+    const { code, stdout } = await run("rank", genaiBattlesFile, "--ci", "sandwich");
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines[0]).toBe("1515 battles, 13 models; skipped 546 not anonymous");
+    expect(lines[2]).toMatch(/^Rank \(UB\)\s+Model\s+Rating\s+95% CI\s+Battles\s+Elo$/);
+    expect(lines[3]).toMatch(/^\s+1\s+imagenhub_\w+\s+\d+\.\d\s+\+\d+\.\d\/-\d+\.\d\s+\d+\s+\d+\.\d$/);
+    expect(stdout).toMatch(/note: the comparisons form 2 groups/);
+  });
+
+  it("stops on malformed input with the line number and exit code 2", async () => {
+    const path = file(
+      "bad.jsonl",
+      [battle("a", "b", "model_a", 1), battle("a", "b", "model_z", 2)].join("\n"),
+    );
+    const { code, stdout, stderr } = await run("rank", path, "--json");
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      `arena rank: ${path}:2: unknown winner "model_z" (expected model_a, model_b, tie or tie (bothbad))\n`,
+    );
+    const broken = file(
+      "broken.json",
+      '[\n{"model_a": "a", "model_b": "b", "winner": "tie"},\n{"model_a": \n]',
+    );
+    expect((await run("rank", broken)).stderr).toMatch(/broken\.json:3: invalid JSON/);
+  });
+
+  it("gives an empty leaderboard for an empty file", async () => {
+    const path = file("empty.jsonl", "");
+    const { code, stdout } = await run("rank", path, "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ battles: 0, skipped: {}, components: 0, models: [] });
+    expect((await run("rank", path)).stdout).toBe("0 battles, 0 models\n");
+  });
+
+  it("rejects bad usage with exit code 2", async () => {
+    expect((await run("rank")).code).toBe(2);
+    expect((await run("rank", "a", "b")).code).toBe(2);
+    expect((await run("rank", genaiBattlesFile, "--ci", "magic")).stderr).toMatch(/--ci must be/);
+    expect((await run("rank", genaiBattlesFile, "--bootstrap", "0")).code).toBe(2);
+    expect((await run("rank", genaiBattlesFile, "--anchor", "nobody=1000")).stderr).toMatch(/nobody/);
+    expect((await run("rank", genaiBattlesFile, "--anchor", "1000")).code).toBe(2);
+    expect((await run("rank", genaiBattlesFile, "--frobnicate")).code).toBe(2);
+    expect((await run("nonsense")).code).toBe(2);
+    const missing = await run("rank", join(directory, "missing.jsonl"));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no such file/);
+  });
+
+  it("runs through bin/arena.js with bootstrap worker threads, reproducing the in-process result", async () => {
+    const args = ["rank", genaiBattlesFile, "--json", "--bootstrap", "200", "--seed", "11"];
+    const child = await promisify(execFile)(process.execPath, ["bin/arena.js", ...args, "--workers", "2"], {
+      cwd: join(import.meta.dirname, ".."),
+    });
+    expect(child.stderr).not.toMatch(/warning/);
+    const inProcess = await run(...args, "--workers", "1");
+    expect(JSON.parse(child.stdout)).toEqual(JSON.parse(inProcess.stdout));
+  });
+});
