@@ -509,7 +509,9 @@ export class Arena {
         : "\n(Kept, not counted.)";
     this.logger.debug({ battle: battleId, counted: result.counted }, "vote recorded");
     // Short on purpose: Telegram shows this in an alert of at most 200 characters.
-    return privateReply(`🗳️ You voted: ${CHOICE_TEXT[choice]}.\nModel A is ${names.a}, Model B is ${names.b}.${counted}`);
+    return privateReply(
+      `🗳️ You voted: ${CHOICE_TEXT[choice]}.\nModel A is ${names.a}, Model B is ${names.b}.${counted}`,
+    );
   }
 
   private async closeByUser(ctx: CommandContext, battleId: string): Promise<Reply> {
