@@ -1,6 +1,7 @@
 // The `arena` command line: a table of subcommands, each parsing its own arguments with node:util parseArgs.
 // To add one, write `async function runX(args, io): Promise<number>` and add it to `commands` below.
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import {
   FastChatParseError,
@@ -12,6 +13,7 @@ import {
   type RankOptions,
   rankModels,
   tableFromCounts,
+  warmBootstrapWorkers,
 } from "./ranking/index.ts";
 
 /** Where a command writes; tests pass their own. */
@@ -165,6 +167,12 @@ async function readInput(file: string): Promise<Uint8Array> {
 
 async function runRank(args: string[], io: CliIo): Promise<number> {
   const { file, all, json, options } = parseRankArgs(args);
+  if ((options.ci ?? "bootstrap") === "bootstrap" && options.workers !== 1) {
+    // Worker threads take a few hundred milliseconds to load; let them do it while the file is parsed.
+    warmBootstrapWorkers(
+      Math.min(options.workers ?? availableParallelism(), options.bootstrapRounds ?? 1000),
+    );
+  }
   const timings: Record<string, number> = {};
   const started = performance.now();
   let mark = started;

@@ -132,6 +132,7 @@ class BattleColumns {
   indexOfBytes(bytes: Uint8Array, start: number, end: number): number {
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] ?? 0), 0x01000193);
+    hash &= 0x3fffffff; // a small integer key keeps the Map lookup on its fast path
     const candidates = this.modelsByHash.get(hash);
     if (candidates !== undefined) {
       for (const candidate of candidates)
@@ -294,6 +295,9 @@ function parseArray(bytes: Uint8Array, open: number, openLine: number, columns: 
 // errors. Structural characters are ASCII, so scanning UTF-8 bytes is exact.
 
 function skipSpace(bytes: Uint8Array, position: number, end: number): number {
+  // Compact JSON has no spaces between tokens: test one byte before looping.
+  const code = bytes[position] ?? 0;
+  if (code > 32 || position >= end) return position;
   while (position < end && isSpace(bytes[position] ?? 0)) position++;
   return position;
 }
@@ -318,6 +322,7 @@ function isDigit(code: number): boolean {
  * division of exact operands, hence equal to Number(text); anything longer goes through Number(text).
  */
 let numberValue = 0;
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
 function readNumber(bytes: Uint8Array, position: number, end: number): number {
   let i = position;
   const negative = bytes[i] === 45;
@@ -359,7 +364,7 @@ function readNumber(bytes: Uint8Array, position: number, end: number): number {
   if (exponent || digits > 15 || decimals > 22) {
     numberValue = Number(decoder.decode(bytes.subarray(position, i)));
   } else {
-    const magnitude = decimals === 0 ? mantissa : mantissa / 10 ** decimals;
+    const magnitude = decimals === 0 ? mantissa : mantissa / (EXACT_POWERS_OF_TEN[decimals] ?? 1);
     numberValue = negative ? -magnitude : magnitude;
   }
   return i;
@@ -414,9 +419,10 @@ function addFlatObject(
           if (field === FIELD_MODEL_A) modelA = index;
           else modelB = index;
         } else if (field === FIELD_WINNER) {
-          const known = WINNER_BYTES.find((entry) => sameBytes(bytes, position + 1, valueEnd, entry.bytes));
-          if (known === undefined) return false; // JSON.parse quotes the unknown winner in the error
-          value = known.name;
+          for (const entry of WINNER_BYTES) {
+            if (sameBytes(bytes, position + 1, valueEnd, entry.bytes)) value = entry.name;
+          }
+          if (value === undefined) return false; // JSON.parse quotes the unknown winner in the error
         } else if (field !== -1) {
           value = decoder.decode(bytes.subarray(position + 1, valueEnd));
         }

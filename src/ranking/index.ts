@@ -17,3 +17,4 @@ export {
 export { battleCountMatrix, predictedWinRateMatrix, winFractionMatrix } from "./matrices.ts";
 export { rankModels } from "./rank.ts";
 export type * from "./types.ts";
+export { warmBootstrapWorkers } from "./workers.ts";
