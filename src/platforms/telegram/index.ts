@@ -1,0 +1,618 @@
+// The Telegram adapter: telegraf 4 (long polling, or a webhook with Telegram's secret-token header) turning
+// commands, replies and inline-button presses into calls on the arena, and rendering the arena's replies and
+// events as HTML messages, forum topics and reply chains. It translates only: votes, permissions and leak
+// rules are the arena's and the commands'.
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { Telegraf, TelegramError } from "telegraf";
+import type { CallbackQuery, Chat, Message, User } from "telegraf/types";
+import { commandData, parseTextOptions, runCommand, usageOf } from "../../../commands/index.ts";
+import { errorText, privateReply } from "../../arena/engine.ts";
+import type {
+  ArenaEvent,
+  Attachment,
+  ButtonSpec,
+  CommandContext,
+  LeaderboardView,
+  Reply,
+} from "../../arena/types.ts";
+import type { Config } from "../../config.ts";
+import { telegramTableHtml } from "../../render/table.ts";
+import { renderViewChart } from "../../render/view-chart.ts";
+import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
+import { type CommandLine, commandLineOf, commandMenus } from "./commands.ts";
+import {
+  alertText,
+  answerParts,
+  CAPTION_LIMIT,
+  escapeHtml,
+  MESSAGE_LIMIT,
+  type MessagePart,
+  textParts,
+  topicName,
+} from "./format.ts";
+import { chatPlace, PLATFORM, placementOf, replyChainThread, type Target, targetOf } from "./place.ts";
+import { DEFAULT_PACING, type Pacing, Sender } from "./sender.ts";
+
+export type TelegramAdapterDependencies = AdapterDependencies & {
+  config: Config;
+  token: string;
+  /** Flood control; DEFAULT_PACING unless given (tests pass a faster one). */
+  pacing?: Pacing;
+  /** Interface the webhook server listens on; all interfaces when unset (behind a reverse proxy). */
+  webhookHost?: string;
+};
+
+export function createTelegramAdapter(deps: TelegramAdapterDependencies): PlatformAdapter {
+  return new TelegramAdapter(deps);
+}
+
+const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+/** getChatMember answers are reused this long (per chat and user). */
+const MEMBER_CACHE_MS = 60_000;
+const SOMETHING_WENT_WRONG =
+  "Something went wrong on our side while handling that; it has been logged. Please try again.";
+const VOTE_TEXT = "Which answer is better? Your vote is private; the names are revealed when voting closes.";
+const CONTINUE_HINT =
+  "To continue the battle, reply to one of its messages (Model A, Model B or the vote message) with your follow-up question, before anyone votes.";
+
+type TextMessage = Message.TextMessage;
+type InlineKeyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+
+class TelegramAdapter implements PlatformAdapter {
+  readonly platform = PLATFORM;
+  private readonly bot: Telegraf;
+  private readonly sender: Sender;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly memberCache = new Map<
+    string,
+    { status: string; canManageTopics: boolean; until: number }
+  >();
+  /** Messages of each battle that carry vote buttons, to strip when it closes (falls back to all its messages). */
+  private readonly keyboards = new Map<string, Set<number>>();
+  private unsubscribe: (() => void) | null = null;
+  private polling: Promise<void> | null = null;
+  private webhookServer: http.Server | null = null;
+
+  constructor(private readonly deps: TelegramAdapterDependencies) {
+    const apiRoot = deps.config.TELEGRAM_API_ROOT;
+    // webhookReply off: every call is a real HTTP call whose result (a message id) we need.
+    this.bot = new Telegraf(deps.token, {
+      telegram: { webhookReply: false, ...(apiRoot ? { apiRoot } : {}) },
+    });
+    this.sender = new Sender(deps.pacing ?? DEFAULT_PACING, (method, seconds, attempt) => {
+      deps.logger.warn(
+        { method, retryAfterSeconds: seconds, attempt },
+        "telegram flood control: retrying after the wait Telegram asked for",
+      );
+    });
+    // Handlers return at once: telegraf's polling awaits each batch, and a battle must not hold up others.
+    this.bot.on("message", (ctx) => {
+      this.track(this.onMessage(ctx.message));
+    });
+    this.bot.on("callback_query", (ctx) => {
+      this.track(this.onPress(ctx.callbackQuery));
+    });
+    this.bot.catch((error) => {
+      deps.logger.error({ err: this.safe(error) }, "telegram update failed");
+    });
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.arena.onEvent(PLATFORM, (event) => this.track(this.renderEvent(event)));
+    try {
+      this.bot.botInfo = await this.sender.direct("getMe", () => this.bot.telegram.getMe());
+    } catch (error) {
+      throw new Error(`telegram: could not reach the Bot API with this token (${this.safe(error)})`);
+    }
+    await this.registerCommands();
+    const webhookUrl = this.deps.config.TELEGRAM_WEBHOOK_URL;
+    if (webhookUrl) await this.startWebhook(webhookUrl);
+    else await this.startPolling();
+    this.deps.logger.info(
+      { bot: this.bot.botInfo.username, mode: webhookUrl ? "webhook" : "polling" },
+      "telegram bot connected",
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.polling) {
+      try {
+        this.bot.stop("adapter stopped");
+      } catch {
+        // Polling had already ended (its error was logged).
+      }
+      await this.polling;
+      this.polling = null;
+    }
+    if (this.webhookServer) {
+      const server = this.webhookServer;
+      this.webhookServer = null;
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.sender.drain();
+  }
+
+  private async startPolling(): Promise<void> {
+    await new Promise<void>((launched, failed) => {
+      const running = this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => launched());
+      this.polling = running.catch((error: unknown) => {
+        this.deps.logger.error({ err: this.safe(error) }, "telegram polling stopped");
+        failed(error);
+      });
+    });
+  }
+
+  private async startWebhook(webhookUrl: string): Promise<void> {
+    const url = new URL(webhookUrl);
+    const port = this.deps.config.TELEGRAM_WEBHOOK_PORT;
+    if (port === undefined)
+      throw new Error("telegram: TELEGRAM_WEBHOOK_PORT is required with TELEGRAM_WEBHOOK_URL");
+    // Telegram sends this secret in X-Telegram-Bot-Api-Secret-Token; telegraf answers 403 to any other value.
+    const secret = this.deps.config.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(32).toString("base64url");
+    const server = http.createServer(this.bot.webhookCallback(url.pathname, { secretToken: secret }));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, this.deps.webhookHost, () => resolve());
+    });
+    this.webhookServer = server;
+    await this.sender.direct("setWebhook", () =>
+      this.bot.telegram.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }),
+    );
+  }
+
+  /** The "everyone" commands in the default menu, every command in the chat administrators' menu. */
+  private async registerCommands(): Promise<void> {
+    const menus = commandMenus(commandData);
+    const telegram = this.bot.telegram;
+    try {
+      await this.sender.direct("setMyCommands", () => telegram.setMyCommands(menus.everyone));
+      await this.sender.direct("setMyCommands", () =>
+        telegram.setMyCommands(menus.moderators, { scope: { type: "all_chat_administrators" } }),
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: this.safe(error) }, "telegram command menu could not be set");
+    }
+    // Moderators from ARENA_MODERATORS see every command in their private chat with the bot.
+    for (const entry of this.deps.config.ARENA_MODERATORS) {
+      const [platform, userId] = entry.split(":");
+      if (platform !== PLATFORM || !userId) continue;
+      await this.sender
+        .direct("setMyCommands", () =>
+          telegram.setMyCommands(menus.moderators, { scope: { type: "chat", chat_id: Number(userId) } }),
+        )
+        .catch((error: unknown) => {
+          this.deps.logger.warn(
+            { user: userId, err: this.safe(error) },
+            "moderator menu not set (has this moderator started a chat with the bot?)",
+          );
+        });
+    }
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) => {
+      this.deps.logger.error({ err: this.safe(error) }, "telegram handler failed");
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  /** An error as one log-safe line: network errors can carry the request URL, which contains the token. */
+  private safe(error: unknown): string {
+    return errorText(error).replaceAll(this.deps.token, "[token]");
+  }
+
+  // ---- updates --------------------------------------------------------------------------------------------
+
+  private async onMessage(message: Message): Promise<void> {
+    if (!("text" in message) || message.from === undefined) return;
+    const line = commandLineOf(message.text, message.entities, this.bot.botInfo?.username ?? "");
+    try {
+      if (line) await this.onCommand(message, line);
+      else if (message.reply_to_message) await this.onReply(message);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: this.safe(error), chat: message.chat.id, command: line?.name ?? null },
+        "telegram message handling failed",
+      );
+      await this.sendReply(originOf(message), privateReply(SOMETHING_WENT_WRONG)).catch(() => {});
+    }
+  }
+
+  private async onCommand(message: TextMessage, line: CommandLine): Promise<void> {
+    const origin = originOf(message);
+    const from = message.from;
+    if (!from) return;
+    if (line.name === "start" || line.name === "help") {
+      await this.sendReply(origin, privateReply(helpText()));
+      return;
+    }
+    const data = commandData.find((candidate) => candidate.name === line.name);
+    // In a group, a command that is not ours may be meant for another bot: stay quiet unless addressed.
+    if (!data && message.chat.type !== "private" && !line.addressed) return;
+    let text = line.text;
+    const replied = message.reply_to_message;
+    if (line.name === "battle" && text === "" && replied) {
+      text = "text" in replied ? replied.text : "caption" in replied ? (replied.caption ?? "") : "";
+    }
+    const ctx = await this.contextOf(message.chat, from, topicOf(message), message.sender_chat);
+    const options = data ? parseTextOptions(data, text) : {};
+    const reply = await runCommand(this.deps, ctx, line.name, options);
+    if (reply.battle) await this.openBattle(message, ctx, reply);
+    else await this.sendReply(origin, reply);
+  }
+
+  /** A reply to one of a battle's messages is its creator's follow-up turn. */
+  private async onReply(message: TextMessage): Promise<void> {
+    const replied = message.reply_to_message;
+    const from = message.from;
+    if (!replied || !from || replied.from?.id !== this.bot.botInfo?.id) return;
+    const place = chatPlace(message.chat.id, topicOf(message));
+    const battle = await this.deps.arena.battleForMessage(place, String(replied.message_id));
+    if (!battle) return;
+    const ctx = await this.contextOf(message.chat, from, topicOf(message), message.sender_chat);
+    const reply = await this.deps.arena.continueBattle(ctx, battle.id, message.text);
+    await this.sendReply(originOf(message), reply);
+  }
+
+  /** Every press gets exactly one answerCallbackQuery; what the voter learns is in its (private) alert. */
+  private async onPress(query: CallbackQuery): Promise<void> {
+    let answered = false;
+    const answer = async (text?: string) => {
+      answered = true;
+      await this.sender.direct("answerCallbackQuery", () =>
+        this.bot.telegram.answerCbQuery(
+          query.id,
+          text === undefined ? undefined : alertText(text),
+          text === undefined ? undefined : { show_alert: true },
+        ),
+      );
+    };
+    try {
+      const message = query.message;
+      if (!("data" in query) || !message || !("chat" in message) || message.date === 0) {
+        await answer("This button is no longer valid. Use /battle to start a new battle.");
+        return;
+      }
+      const topicId =
+        "message_thread_id" in message && message.is_topic_message ? message.message_thread_id : undefined;
+      const ctx = await this.contextOf(message.chat, query.from, topicId, undefined);
+      const result = await this.deps.arena.press(ctx, query.data);
+      if ("textPrompt" in result) {
+        await answer(CONTINUE_HINT);
+        return;
+      }
+      const reply = result.reply;
+      if (reply.visibility === "private") {
+        await answer(reply.text);
+        return;
+      }
+      await answer();
+      await this.sendReply({ chatId: message.chat.id, ...(topicId === undefined ? {} : { topicId }) }, reply);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: this.safe(error), data: "data" in query ? query.data : null },
+        "telegram press failed",
+      );
+      if (!answered) await answer(SOMETHING_WENT_WRONG).catch(() => {});
+    }
+  }
+
+  /** Who acts and where. In a group, creators and administrators administer the community. */
+  private async contextOf(
+    chat: Chat,
+    from: User,
+    topicId: number | undefined,
+    senderChat: Chat | undefined,
+  ): Promise<CommandContext> {
+    // An anonymous administrator writes as the group itself.
+    const anonymousAdmin = senderChat?.id === chat.id;
+    const isCommunityAdmin =
+      chat.type !== "private" &&
+      (anonymousAdmin || ["creator", "administrator"].includes((await this.member(chat.id, from.id)).status));
+    return {
+      actor: {
+        platform: PLATFORM,
+        userId: String(from.id),
+        displayName:
+          [from.first_name, from.last_name].filter(Boolean).join(" ") || from.username || "someone",
+        isCommunityAdmin,
+      },
+      place: chatPlace(chat.id, topicId),
+    };
+  }
+
+  private async member(
+    chatId: number,
+    userId: number,
+  ): Promise<{ status: string; canManageTopics: boolean }> {
+    const key = `${chatId}:${userId}`;
+    const cached = this.memberCache.get(key);
+    if (cached && cached.until > Date.now()) return cached;
+    const member = await this.sender.direct("getChatMember", () =>
+      this.bot.telegram.getChatMember(chatId, userId),
+    );
+    const canManageTopics =
+      member.status === "creator" || (member.status === "administrator" && member.can_manage_topics === true);
+    const entry = { status: member.status, canManageTopics, until: Date.now() + MEMBER_CACHE_MS };
+    this.memberCache.set(key, entry);
+    return entry;
+  }
+
+  // ---- battles --------------------------------------------------------------------------------------------
+
+  /**
+   * Opens the battle's place: a new forum topic where the chat is a forum and the bot may manage topics, else
+   * a reply chain under the bot's reply to the command. Generation starts (in the arena) once it is placed.
+   */
+  private async openBattle(message: TextMessage, ctx: CommandContext, reply: Reply): Promise<void> {
+    const battle = reply.battle;
+    if (!battle) return;
+    const { arena } = this.deps;
+    const chat = message.chat;
+    try {
+      let posted: number[];
+      let thread: string;
+      if (await this.mayOpenTopic(chat)) {
+        const name = topicName(battle.threadTitle);
+        const topic = await this.sender.inChat(chat.id, "createForumTopic", () =>
+          this.bot.telegram.createForumTopic(chat.id, name),
+        );
+        thread = String(topic.message_thread_id);
+        posted = await this.sendParts(
+          { chatId: chat.id, topicId: topic.message_thread_id },
+          textParts(reply.text),
+        );
+        await this.sendParts(
+          originOf(message),
+          textParts(`⚔️ The battle goes on in the topic “${topic.name}”.`),
+        ).catch((error: unknown) => {
+          this.deps.logger.warn(
+            { err: this.safe(error) },
+            "telegram: the pointer to a battle topic was not posted",
+          );
+        });
+      } else {
+        posted = await this.sendParts(originOf(message), textParts(reply.text));
+        const root = posted[0];
+        if (root === undefined) throw new Error("the battle's first message was not posted");
+        thread = replyChainThread(root);
+      }
+      await arena.placeBattle(battle.battleId, { ...ctx.place, thread });
+      for (const id of posted) await arena.rememberMessage(battle.battleId, String(id));
+    } catch (error) {
+      await arena
+        .abandonBattle(battle.battleId, "the battle could not be posted in Telegram")
+        .catch(() => {});
+      throw error;
+    }
+  }
+
+  private async mayOpenTopic(chat: Chat): Promise<boolean> {
+    if (chat.type !== "supergroup" || !chat.is_forum) return false;
+    const botId = this.bot.botInfo?.id;
+    if (botId === undefined) return false;
+    return (await this.member(chat.id, botId)).canManageTopics;
+  }
+
+  // ---- events ---------------------------------------------------------------------------------------------
+
+  private async renderEvent(event: ArenaEvent): Promise<void> {
+    try {
+      switch (event.type) {
+        case "battle.turn":
+          await this.renderTurn(event);
+          break;
+        case "battle.closed":
+        case "battle.discarded":
+        case "battle.errored":
+          await this.stripKeyboards(event.battleId, Number(event.place.channel), event.messageIds);
+          await this.sendParts(targetOf(event.place), textParts(event.text));
+          break;
+        case "leaderboard.update":
+          await this.sendLeaderboard(targetOf(event.place), event.text, event.view);
+          break;
+      }
+    } catch (error) {
+      this.deps.logger.error(
+        { err: this.safe(error), event: event.type, chat: event.place.channel },
+        "telegram: an arena event could not be shown",
+      );
+    }
+  }
+
+  private async renderTurn(event: Extract<ArenaEvent, { type: "battle.turn" }>): Promise<void> {
+    const target = targetOf(event.place);
+    const remember = (id: number) => this.deps.arena.rememberMessage(event.battleId, String(id));
+    const suffix = event.turn > 1 ? ` · turn ${event.turn}` : "";
+    for (const [title, answer] of [
+      [`Model A${suffix}`, event.answers.a],
+      [`Model B${suffix}`, event.answers.b],
+    ] as const) {
+      for (const part of answerParts(title, answer)) await remember(await this.sendPart(target, part));
+    }
+    const [votePart] = textParts(VOTE_TEXT);
+    if (!votePart) return;
+    const voteId = await this.sendPart(target, votePart, keyboardOf(event.buttons));
+    await remember(voteId);
+    // The previous turn's buttons give way to this turn's.
+    const previous = this.keyboards.get(event.battleId);
+    if (previous) await this.stripKeyboards(event.battleId, target.chatId, [...previous].map(String));
+    this.keyboards.set(event.battleId, new Set([voteId]));
+  }
+
+  private async stripKeyboards(
+    battleId: string,
+    chatId: number,
+    messageIds: readonly string[],
+  ): Promise<void> {
+    const known = this.keyboards.get(battleId);
+    this.keyboards.delete(battleId);
+    for (const id of known ? [...known] : messageIds.map(Number)) {
+      await this.sender
+        .inChat(chatId, "editMessageReplyMarkup", () =>
+          this.bot.telegram.editMessageReplyMarkup(chatId, id, undefined, undefined),
+        )
+        .catch((error: unknown) => {
+          // After a restart every message of the battle is tried; those without buttons are "not modified".
+          if (!(error instanceof TelegramError && /not modified/.test(error.description))) {
+            this.deps.logger.warn(
+              { err: this.safe(error), chat: chatId },
+              "telegram: vote buttons not removed",
+            );
+          }
+        });
+    }
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------------
+
+  /**
+   * A command's or a press's reply. Telegram has no ephemeral messages: a private reply in a group is a reply
+   * to the user's own message (a press's private reply is its callback alert instead, see onPress).
+   */
+  private async sendReply(target: Target, reply: Reply): Promise<void> {
+    if (reply.leaderboard) {
+      // The table shows every model that fits one message, so the page buttons of other platforms are left out.
+      await this.sendLeaderboard(target, reply.text, reply.leaderboard);
+    } else {
+      await this.sendParts(
+        target,
+        textParts(reply.text),
+        reply.buttons ? keyboardOf(reply.buttons) : undefined,
+      );
+    }
+    for (const attachment of reply.attachments ?? []) await this.sendAttachment(target, attachment);
+  }
+
+  private async sendLeaderboard(target: Target, text: string, view: LeaderboardView): Promise<void> {
+    const heading = escapeHtml(text);
+    const table = telegramTableHtml(view.board, {
+      category: view.categoryLabel,
+      minBattles: view.minBattles,
+      maxChars: MESSAGE_LIMIT - heading.length - 2,
+    });
+    await this.sendPart(target, { html: `${heading}\n\n${table}`, plain: `${text}\n\n${stripTags(table)}` });
+    const chart = await renderViewChart(view);
+    if (chart) await this.sendAttachment(target, chart);
+  }
+
+  private async sendAttachment(target: Target, attachment: Attachment): Promise<void> {
+    const file = { source: Buffer.from(attachment.data), filename: attachment.name };
+    const caption = attachment.description?.slice(0, CAPTION_LIMIT);
+    const extra = { ...placementOf(target), ...(caption ? { caption } : {}) };
+    const telegram = this.bot.telegram;
+    if (attachment.contentType === "image/png" || attachment.contentType === "image/jpeg") {
+      await this.sender.inChat(target.chatId, "sendPhoto", () =>
+        telegram.sendPhoto(target.chatId, file, extra),
+      );
+    } else {
+      await this.sender.inChat(target.chatId, "sendDocument", () =>
+        telegram.sendDocument(target.chatId, file, extra),
+      );
+    }
+  }
+
+  /** Sends parts in order; buttons go on the last one. Returns the message ids. */
+  private async sendParts(
+    target: Target,
+    parts: readonly MessagePart[],
+    keyboard?: InlineKeyboard,
+  ): Promise<number[]> {
+    const ids: number[] = [];
+    for (const [index, part] of parts.entries()) {
+      ids.push(await this.sendPart(target, part, index === parts.length - 1 ? keyboard : undefined));
+    }
+    return ids;
+  }
+
+  /** One message as HTML; when Telegram cannot parse the formatting, the same part again as plain text. */
+  private async sendPart(target: Target, part: MessagePart, keyboard?: InlineKeyboard): Promise<number> {
+    const telegram = this.bot.telegram;
+    const extra = {
+      ...placementOf(target),
+      link_preview_options: { is_disabled: true },
+      ...(keyboard ? { reply_markup: keyboard } : {}),
+    };
+    try {
+      const sent = await this.sender.inChat(target.chatId, "sendMessage", () =>
+        telegram.sendMessage(target.chatId, part.html, { ...extra, parse_mode: "HTML" }),
+      );
+      return sent.message_id;
+    } catch (error) {
+      if (
+        !(
+          error instanceof TelegramError &&
+          error.code === 400 &&
+          /can't parse entities/i.test(error.description)
+        )
+      )
+        throw error;
+      this.deps.logger.warn(
+        { err: error.description, chat: target.chatId },
+        "telegram refused the HTML; sent as plain text",
+      );
+      const sent = await this.sender.inChat(target.chatId, "sendMessage", () =>
+        telegram.sendMessage(target.chatId, part.plain, extra),
+      );
+      return sent.message_id;
+    }
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------------
+
+function topicOf(message: Message): number | undefined {
+  return "is_topic_message" in message && message.is_topic_message ? message.message_thread_id : undefined;
+}
+
+/** Replies to a message go under it, in its topic. */
+function originOf(message: Message): Target {
+  const topicId = topicOf(message);
+  return {
+    chatId: message.chat.id,
+    replyTo: message.message_id,
+    ...(topicId === undefined ? {} : { topicId }),
+  };
+}
+
+/** Button payloads are the arena's opaque ids, passed through unchanged as callback_data. */
+function keyboardOf(rows: readonly (readonly ButtonSpec[])[]): InlineKeyboard {
+  return {
+    inline_keyboard: rows.map((row) =>
+      row.map((button) => ({ text: button.label, callback_data: button.id })),
+    ),
+  };
+}
+
+function stripTags(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
+}
+
+function helpText(): string {
+  const everyone = commandData.filter((data) => data.permission === "everyone").map((data) => usageOf(data));
+  const moderators = commandData
+    .filter((data) => data.permission === "moderator")
+    .map((data) => usageOf(data));
+  return [
+    "⚔️ Chatbot arena: two anonymous models answer your prompt, you vote for the better one, and the votes make the leaderboard.",
+    "",
+    ...everyone,
+    "",
+    "For moderators:",
+    ...moderators,
+    "",
+    "Continue a battle by replying to one of its messages before anyone votes.",
+  ].join("\n");
+}
