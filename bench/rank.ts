@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync, renameSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -91,6 +91,8 @@ interface ChildRun {
   exitCode: number | null;
   timings: Record<string, number>;
   peakRssKb: number | null;
+  /** User + system CPU time of the child (all threads), when GNU time is present. */
+  cpuMs: number | null;
   stdoutBytes: number;
 }
 
@@ -99,7 +101,7 @@ function runArena(args: string[]): Promise<ChildRun> {
   const gnuTime = existsSync("/usr/bin/time");
   const command = gnuTime ? "/usr/bin/time" : process.execPath;
   const commandArgs = gnuTime
-    ? ["-f", "GNU_TIME_MAX_RSS_KB %M", process.execPath, "bin/arena.js", ...args]
+    ? ["-f", "GNU_TIME_MAX_RSS_KB %M CPU_SECONDS %U %S", process.execPath, "bin/arena.js", ...args]
     : ["bin/arena.js", ...args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -118,12 +120,14 @@ function runArena(args: string[]): Promise<ChildRun> {
       const timingLine = /ARENA_TIMINGS (.*)/.exec(stderr)?.[1];
       const timings = timingLine === undefined ? {} : (JSON.parse(timingLine) as Record<string, number>);
       const gnuRss = /GNU_TIME_MAX_RSS_KB (\d+)/.exec(stderr)?.[1];
+      const cpu = /CPU_SECONDS ([\d.]+) ([\d.]+)/.exec(stderr);
       if (exitCode !== 0) process.stderr.write(stderr);
       resolve({
         wallMs,
         exitCode,
         timings,
         peakRssKb: gnuRss !== undefined ? Number(gnuRss) : (timings.maxRssKb ?? null),
+        cpuMs: cpu === null ? null : 1000 * (Number(cpu[1]) + Number(cpu[2])),
         stdoutBytes,
       });
     });
@@ -168,6 +172,7 @@ async function benchmark(): Promise<void> {
   const t = bootstrap.timings;
   const rows: [string, string, string][] = [
     ["whole command (wall, --bootstrap 1000)", ms(bootstrap.wallMs), "< 4000 ms"],
+    ["  CPU time, all threads (user + sys)", ms(bootstrap.cpuMs ?? undefined), ""],
     ["  read file", ms(t.read), ""],
     ["  parse", ms(t.parse), ""],
     ["  aggregate", ms(t.aggregate), ""],
@@ -191,6 +196,11 @@ async function benchmark(): Promise<void> {
     console.log(`${label.padEnd(width)}  ${value.padStart(9)}  ${target}`);
   }
   console.log(`\ntable: ${table.models.length} models, ${table.count.length} aggregated rows`);
+  console.log(
+    `load average during the run: ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")}`,
+  );
   if (bootstrap.exitCode !== 0 || sandwich.exitCode !== 0) {
     console.log(`a command failed: exit ${bootstrap.exitCode} / ${sandwich.exitCode}`);
     process.exitCode = 1;
