@@ -68,8 +68,8 @@ class TelegramAdapter implements PlatformAdapter {
     string,
     { status: string; canManageTopics: boolean; until: number }
   >();
-  /** Messages of each battle that carry vote buttons, to strip when it closes (falls back to all its messages). */
-  private readonly keyboards = new Map<string, Set<number>>();
+  /** The message of each battle that carries its vote buttons (after a restart: unknown, all are tried). */
+  private readonly voteMessages = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
   private polling: Promise<void> | null = null;
   private webhookServer: http.Server | null = null;
@@ -431,6 +431,8 @@ class TelegramAdapter implements PlatformAdapter {
   private async renderTurn(event: Extract<ArenaEvent, { type: "battle.turn" }>): Promise<void> {
     const target = targetOf(event.place);
     const remember = (id: number) => this.deps.arena.rememberMessage(event.battleId, String(id));
+    // The previous turn's buttons give way to this turn's.
+    if (this.voteMessages.has(event.battleId)) await this.stripKeyboards(event.battleId, target.chatId, []);
     const suffix = event.turn > 1 ? ` · turn ${event.turn}` : "";
     for (const [title, answer] of [
       [`Model A${suffix}`, event.answers.a],
@@ -442,10 +444,7 @@ class TelegramAdapter implements PlatformAdapter {
     if (!votePart) return;
     const voteId = await this.sendPart(target, votePart, keyboardOf(event.buttons));
     await remember(voteId);
-    // The previous turn's buttons give way to this turn's.
-    const previous = this.keyboards.get(event.battleId);
-    if (previous) await this.stripKeyboards(event.battleId, target.chatId, [...previous].map(String));
-    this.keyboards.set(event.battleId, new Set([voteId]));
+    this.voteMessages.set(event.battleId, voteId);
   }
 
   private async stripKeyboards(
@@ -453,9 +452,9 @@ class TelegramAdapter implements PlatformAdapter {
     chatId: number,
     messageIds: readonly string[],
   ): Promise<void> {
-    const known = this.keyboards.get(battleId);
-    this.keyboards.delete(battleId);
-    for (const id of known ? [...known] : messageIds.map(Number)) {
+    const known = this.voteMessages.get(battleId);
+    this.voteMessages.delete(battleId);
+    for (const id of known !== undefined ? [known] : messageIds.map(Number)) {
       await this.sender
         .inChat(chatId, "editMessageReplyMarkup", () =>
           this.bot.telegram.editMessageReplyMarkup(chatId, id, undefined, undefined),

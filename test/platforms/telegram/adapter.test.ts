@@ -1,0 +1,365 @@
+// The Telegram adapter end to end: real telegraf against the Bot API emulator, the real arena on a temp SQLite
+// file, the real openai SDK against the scripted fake model server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
+import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
+import { createTelegramAdapter } from "../../../src/platforms/telegram/index.ts";
+import {
+  type BotMessage,
+  parseTelegramHtml,
+  type TelegramChat,
+  type TelegramEmulator,
+  type TelegramMessage,
+  type TelegramUser,
+} from "../../fakes/telegram/index.ts";
+import {
+  battleInPlace,
+  buttonData,
+  FAST_PACING,
+  recordingLogger,
+  startWorld,
+  TOKEN,
+  type World,
+} from "./setup.ts";
+
+const NAMES = /Model A is (alpha|beta), Model B is (alpha|beta)/;
+
+describe("Telegram adapter (long polling)", () => {
+  let world: World;
+  let telegram: TelegramEmulator;
+  let runtime: ArenaRuntime;
+  let adapter: PlatformAdapter;
+  const logger = recordingLogger();
+  let cleo: TelegramUser;
+  let adam: TelegramUser;
+  let mia: TelegramUser;
+  let vic: TelegramUser;
+  let group: TelegramChat;
+  let forum: TelegramChat;
+  let newsroom: TelegramChat;
+
+  beforeAll(async () => {
+    world = await startWorld();
+    telegram = world.telegram;
+    const config = world.config();
+    runtime = await createRuntime(config, { logger, tickMilliseconds: 200 });
+    adapter = createTelegramAdapter({
+      arena: runtime.arena,
+      services: runtime.services,
+      logger,
+      config,
+      token: TOKEN,
+      pacing: FAST_PACING,
+    });
+    await runtime.arena.start();
+    await adapter.start();
+    cleo = telegram.user({ firstName: "Cleo" });
+    adam = telegram.user({ firstName: "Adam" });
+    mia = telegram.user({ firstName: "Mia" });
+    vic = telegram.user({ firstName: "Vic" });
+    const members = [
+      [cleo, "creator"],
+      [adam, "administrator"],
+      [mia, "member"],
+      [vic, "member"],
+    ] as const;
+    group = telegram.chat({ title: "Arena group", kind: "supergroup", members });
+    forum = telegram.chat({ title: "Arena forum", kind: "forum", members, bot: { status: "administrator" } });
+    newsroom = telegram.chat({ title: "Newsroom", kind: "group", members });
+  });
+
+  afterAll(async () => {
+    await adapter?.stop();
+    await runtime?.stop();
+    await world?.close();
+    expect(JSON.stringify(logger.lines)).not.toContain(TOKEN.split(":")[1]);
+  });
+
+  /** The bot's reply to a user's message (Telegram's stand-in for a private reply in a group). */
+  function replyTo(chat: TelegramChat, message: TelegramMessage): Promise<BotMessage> {
+    return telegram.waitFor(() =>
+      telegram.botMessages(chat.id).find((candidate) => candidate.replyToMessageId === message.message_id),
+    );
+  }
+
+  async function moderate(commandLine: string): Promise<string> {
+    const command = await telegram.sendCommand(adam, group, commandLine);
+    return (await replyTo(group, command)).text ?? "";
+  }
+
+  it("sets the command menu: everyone's commands by default, all of them for chat administrators", () => {
+    const everyone = telegram.commands({ type: "default" })?.map((entry) => entry.command);
+    const admins = telegram.commands({ type: "all_chat_administrators" })?.map((entry) => entry.command);
+    expect(everyone).toEqual(["battle", "leaderboard"]);
+    expect(admins).toEqual(["battle", "leaderboard", "model", "arena"]);
+    expect(telegram.menuFor(mia, group).map((entry) => entry.command)).not.toContain("model");
+    expect(telegram.menuFor(adam, group).map((entry) => entry.command)).toContain("model");
+    for (const entry of telegram.commands({ type: "all_chat_administrators" }) ?? []) {
+      expect(entry.description.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it("runs a battle as a reply chain: two members vote, a second press is refused, the creator closes it", async () => {
+    const battle = await battleInPlace(telegram, mia, group, "What is the capital of France?");
+    expect(battle.root.text).toContain("Battle started by Mia");
+    expect(battle.root.replyToMessageId).toBe(battle.command.message_id);
+    const texts = battle.messages().map((message) => message.text ?? "");
+    expect(texts.slice(1, 3).map((text) => text.split("\n")[0])).toEqual(["Model A", "Model B"]);
+    const header = battle.messages()[1]?.entities[0];
+    expect(header).toEqual({ type: "bold", offset: 0, length: "Model A".length });
+    expect(battle.vote.replyMarkup?.inline_keyboard.flat().map((button) => button.text)).toEqual([
+      "👈 A is better",
+      "👉 B is better",
+      "🤝 Tie",
+      "👎 Both are bad",
+      "💬 Continue",
+      "🔒 Close voting",
+    ]);
+    for (const button of battle.vote.replyMarkup?.inline_keyboard.flat() ?? []) {
+      expect(Buffer.byteLength(button.callback_data ?? "")).toBeLessThanOrEqual(64);
+      expect(button.callback_data).not.toMatch(/alpha|beta/);
+    }
+
+    const first = await telegram.pressButton(
+      mia,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "A is better"),
+    );
+    expect(first.showAlert).toBe(true);
+    expect(first.text).toMatch(/You voted: A is better/);
+    expect(first.text).toMatch(NAMES);
+    const second = await telegram.pressButton(
+      vic,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "Tie"),
+    );
+    expect(second.text).toMatch(/You voted: Tie/);
+    expect(second.text).toMatch(NAMES);
+    const again = await telegram.pressButton(
+      mia,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "B is better"),
+    );
+    expect(again.text).toMatch(/already voted/);
+
+    const close = await telegram.pressButton(
+      mia,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "Close"),
+    );
+    expect(close.text).toMatch(/Voting closed/);
+    const reveal = await telegram.waitFor(() =>
+      battle.messages().find((message) => message.text?.startsWith("🔓 Voting closed")),
+    );
+    expect(reveal.text).toMatch(/Model A was (alpha|beta), Model B was (alpha|beta)/);
+    expect(reveal.text).toContain("A is better 1 · B is better 0 · Tie 1 · Both are bad 0");
+    const stripped = await telegram.waitFor(() =>
+      telegram
+        .botMessages(group.id)
+        .find((message) => message.messageId === battle.vote.messageId && message.edited),
+    );
+    expect(stripped.replyMarkup).toBeUndefined();
+    // A stale client still showing the buttons gets the reason, privately.
+    const late = await telegram.pressButton(
+      vic,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "Tie"),
+      {
+        evenIfAbsent: true,
+      },
+    );
+    expect(late.text).toMatch(/Voting on this battle has closed/);
+    // Every press was answered exactly once.
+    const presses = telegram.callbackAnswers().map((answer) => answer.queryId);
+    expect(new Set(presses).size).toBe(presses.length);
+  });
+
+  it("continues a battle when its creator replies to it; others are refused; Continue explains how", async () => {
+    const battle = await battleInPlace(telegram, mia, group, "Name a prime number");
+    const hint = await telegram.pressButton(
+      mia,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "Continue"),
+    );
+    expect(hint.text).toMatch(/reply to one of its messages/);
+    const modelB = battle.messages().find((message) => message.text?.startsWith("Model B"));
+    if (!modelB) throw new Error("no Model B message");
+
+    const intruder = await telegram.reply(vic, group, modelB.messageId, "And a bigger one?");
+    expect((await replyTo(group, intruder)).text).toMatch(/Only the person who started this battle/);
+
+    const followUp = await telegram.reply(mia, group, modelB.messageId, "And a bigger one?");
+    expect((await replyTo(group, followUp)).text).toMatch(/Both models are answering/);
+    const secondVote = await telegram.waitFor(() =>
+      battle.messages().find((message) => message.replyMarkup && message.messageId !== battle.vote.messageId),
+    );
+    const texts = battle.messages().map((message) => message.text?.split("\n")[0]);
+    expect(texts).toContain("Model A · turn 2");
+    expect(texts).toContain("Model B · turn 2");
+    const firstVote = telegram
+      .botMessages(group.id)
+      .find((message) => message.messageId === battle.vote.messageId);
+    expect(firstVote?.replyMarkup).toBeUndefined();
+    // Both models saw the whole conversation.
+    const lastTwo = world.openai.requests.slice(-2);
+    for (const request of lastTwo) {
+      expect(
+        request.messages.filter((message) => message.role === "user").map((message) => message.content),
+      ).toEqual(["Name a prime number", "And a bigger one?"]);
+    }
+    // A reply to the second turn's vote message maps to the same battle.
+    const vote = await telegram.pressButton(
+      vic,
+      group,
+      secondVote.messageId,
+      buttonData(secondVote, "B is better"),
+    );
+    expect(vote.text).toMatch(NAMES);
+  });
+
+  it("refuses a moderator command to a member, privately as a reply, and runs it for an administrator", async () => {
+    const command = await telegram.sendCommand(mia, group, "/model list");
+    expect((await replyTo(group, command)).text).toMatch(/\/model is for moderators/);
+    expect(await moderate("/model list")).toMatch(/alpha/);
+  });
+
+  it("discards a battle in which a model names itself, and shows a notice with the names", async () => {
+    expect(await moderate("/model disable beta")).toMatch(/beta/);
+    expect(await moderate("/model enable leaky")).toMatch(/leaky/);
+    const battle = await battleInPlace(telegram, mia, group, "Who are you, really?", (message) =>
+      Boolean(message.text?.includes("discarded")),
+    );
+    expect(battle.vote.text).toMatch(/Model A was (alpha|leaky), Model B was (alpha|leaky)/);
+    expect(battle.messages().some((message) => message.replyMarkup !== undefined)).toBe(false);
+    await moderate("/model disable leaky");
+    await moderate("/model enable beta");
+  });
+
+  it("splits a long answer into HTML parts of at most 4,096 characters with whole code blocks", async () => {
+    await moderate("/model disable beta");
+    await moderate("/model enable wordy");
+    const battle = await battleInPlace(telegram, mia, group, "Tell me everything about loops");
+    await moderate("/model disable wordy");
+    await moderate("/model enable beta");
+
+    const answers = battle.messages().filter((message) => message.text?.startsWith("Model "));
+    expect(answers.length).toBeGreaterThan(2);
+    expect(answers.some((message) => /^Model [AB] \(2\/\d\)/.test(message.text ?? ""))).toBe(true);
+    for (const part of answers) {
+      expect(part.parseMode).toBe("HTML");
+      expect(part.text?.length).toBeLessThanOrEqual(4096);
+    }
+    for (const call of telegram.calls("sendMessage")) {
+      expect(String(call.params.text).length).toBeLessThanOrEqual(4096);
+      if (call.params.parse_mode === "HTML")
+        expect(() => parseTelegramHtml(String(call.params.text))).not.toThrow();
+    }
+    const code = answers.flatMap((message) =>
+      message.entities
+        .filter((entity) => entity.type === "pre")
+        .map((entity) => ({
+          entity,
+          text: (message.text ?? "").slice(entity.offset, entity.offset + entity.length),
+        })),
+    );
+    expect(code.length).toBeGreaterThan(0);
+    expect(code.every(({ entity }) => (entity as { language?: string }).language === "js")).toBe(true);
+    const allCode = code.map(({ text }) => text).join("\n");
+    for (let line = 0; line < 20; line++) expect(allCode).toContain(`console.log(${line});`);
+    expect(answers.map((message) => message.text).join("\n")).toContain(
+      'Paragraph 12 about "Tell me everything about loops"',
+    );
+  });
+
+  it("opens a forum topic for a battle in a forum and posts everything there", async () => {
+    const command = await telegram.sendCommand(mia, forum, "/battle Describe a sunset in one line");
+    const pointer = await replyTo(forum, command);
+    const [threadId, name] = [...telegram.topics(forum.id).entries()][0] ?? [];
+    if (threadId === undefined) throw new Error("no topic was created");
+    expect(name).toBe("⚔️ Describe a sunset in one line");
+    expect(pointer.text).toContain(name);
+    const inTopic = await telegram.waitFor(() => {
+      const messages = telegram.botMessages(forum.id, threadId);
+      return messages.some((message) => message.replyMarkup) && messages;
+    });
+    expect(inTopic.map((message) => message.text?.split("\n")[0])).toEqual([
+      "⚔️ Battle started by Mia. Two anonymous models are answering:",
+      "Model A",
+      "Model B",
+      expect.stringMatching(/^Which answer is better/),
+    ]);
+    const vote = inTopic[3];
+    const answer = await telegram.pressButton(
+      vic,
+      forum,
+      vote?.messageId ?? 0,
+      buttonData(vote, "Both are bad"),
+    );
+    expect(answer.text).toMatch(NAMES);
+  });
+
+  it("answers /leaderboard with a monospace table in one message and the chart as a photo", async () => {
+    const command = await telegram.sendCommand(vic, group, "/leaderboard");
+    const table = await replyTo(group, command);
+    expect(table.text).toMatch(/Leaderboard/);
+    expect(table.text).toMatch(/alpha|beta/);
+    expect(table.entities.some((entity) => entity.type === "pre")).toBe(true);
+    const photo = await telegram.waitFor(() =>
+      telegram.botMessages(group.id).find((message) => message.photo),
+    );
+    expect(photo.photo?.filename).toBe("leaderboard-ratings.png");
+    expect(photo.photo?.bytes?.subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("posts leaderboard updates in a subscribed chat after a counted vote", async () => {
+    const subscribe = await telegram.sendCommand(adam, newsroom, "/arena subscribe");
+    expect((await replyTo(newsroom, subscribe)).text).toMatch(/leaderboard updates/);
+    const battle = await battleInPlace(telegram, mia, group, "Is water wet?");
+    await telegram.pressButton(mia, group, battle.vote.messageId, buttonData(battle.vote, "B is better"));
+    const update = await telegram.waitFor(() =>
+      telegram.botMessages(newsroom.id).find((message) => message.text?.startsWith("📈 Leaderboard update")),
+    );
+    expect(update.entities.some((entity) => entity.type === "pre")).toBe(true);
+    expect(update.text).toMatch(/alpha/);
+    await telegram.waitFor(() => telegram.botMessages(newsroom.id).find((message) => message.photo));
+  });
+
+  it("waits the retry_after of a 429 and sends again", async () => {
+    const before = logger.lines.length;
+    const callsBefore = telegram.calls("sendMessage").length;
+    telegram.failNext("sendMessage", { error_code: 429, retry_after: 1 });
+    const command = await telegram.sendCommand(vic, telegram.privateChat(vic), "/help");
+    const help = await replyTo(telegram.privateChat(vic), command);
+    expect(help.text).toContain("/battle");
+    const attempts = telegram.calls("sendMessage").slice(callsBefore);
+    expect(attempts.map((call) => call.error?.error_code ?? 200)).toEqual([429, 200]);
+    expect(logger.lines.slice(before).filter((line) => line.level === "warn")).toHaveLength(1);
+  });
+
+  it("resends as plain text when Telegram cannot parse the HTML", async () => {
+    telegram.failNext("sendMessage", {
+      error_code: 400,
+      description: "Bad Request: can't parse entities: test",
+    });
+    const command = await telegram.sendCommand(mia, telegram.privateChat(mia), "/battle");
+    const answer = await replyTo(telegram.privateChat(mia), command);
+    expect(answer.parseMode).toBeUndefined();
+    expect(answer.text).toMatch(/Write a prompt after \/battle/);
+  });
+
+  it("ends a failed update in one private message and one log line", async () => {
+    const before = logger.lines.length;
+    telegram.failNext("getChatMember", { error_code: 500, description: "Internal Server Error" });
+    const command = await telegram.sendCommand(vic, newsroom, "/leaderboard");
+    expect((await replyTo(newsroom, command)).text).toMatch(/Something went wrong/);
+    const errors = logger.lines.slice(before).filter((line) => line.level === "error");
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify(errors)).toContain("Internal Server Error");
+  });
+});
