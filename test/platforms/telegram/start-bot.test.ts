@@ -1,0 +1,45 @@
+// `startBot` (what `arena start` runs) starts the Telegram adapter when TELEGRAM_TOKEN is set: one battle, with
+// the default pacing, proves the wiring from configuration to reply chain.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ArenaRuntime, startBot } from "../../../src/main.ts";
+import { battleInPlace, buttonData, recordingLogger, startWorld, type World } from "./setup.ts";
+
+describe("startBot with TELEGRAM_TOKEN", () => {
+  let world: World;
+  let bot: ArenaRuntime;
+  const logger = recordingLogger();
+
+  beforeAll(async () => {
+    world = await startWorld();
+    bot = await startBot(world.config(), { logger });
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    await world?.close();
+  });
+
+  it("sets the menu and runs a battle to a counted vote", async () => {
+    const { telegram } = world;
+    expect(telegram.commands({ type: "default" })?.map((entry) => entry.command)).toContain("battle");
+    expect(logger.lines.some((line) => line.message === "arena bot started")).toBe(true);
+
+    const dana = telegram.user({ firstName: "Dana" });
+    const chat = telegram.privateChat(dana);
+    const battle = await battleInPlace(telegram, dana, chat, "Say hello");
+    expect(battle.messages().map((message) => message.text?.split("\n")[0])).toEqual([
+      "⚔️ Battle started by Dana. Two anonymous models are answering:",
+      "Model A",
+      "Model B",
+      expect.stringMatching(/^Which answer is better/),
+    ]);
+    const voted = await telegram.pressButton(
+      dana,
+      chat,
+      battle.vote.messageId,
+      buttonData(battle.vote, "B is better"),
+    );
+    expect(voted.text).toMatch(/You voted: B is better/);
+    expect(await bot.store.aggregateCounts("overall")).not.toHaveLength(0);
+  });
+});

@@ -1,0 +1,98 @@
+// Webhook mode: the adapter listens on TELEGRAM_WEBHOOK_PORT, registers TELEGRAM_WEBHOOK_URL with a secret
+// token, and refuses deliveries that do not carry that secret.
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
+import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
+import { createTelegramAdapter } from "../../../src/platforms/telegram/index.ts";
+import type { TelegramEmulator } from "../../fakes/telegram/index.ts";
+import { FAST_PACING, recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
+
+/** A port nobody listens on right now (the config needs the port before the adapter binds it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+describe.each([
+  { secret: undefined, label: "a secret generated at start" },
+  { secret: "configured_Secret-123", label: "TELEGRAM_WEBHOOK_SECRET" },
+])("Telegram adapter in webhook mode with $label", ({ secret }) => {
+  let world: World;
+  let telegram: TelegramEmulator;
+  let runtime: ArenaRuntime;
+  let adapter: PlatformAdapter;
+  let url: string;
+  const logger = recordingLogger();
+
+  beforeAll(async () => {
+    world = await startWorld();
+    telegram = world.telegram;
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/telegram/updates`;
+    const config = world.config({
+      TELEGRAM_WEBHOOK_URL: url,
+      TELEGRAM_WEBHOOK_PORT: String(port),
+      ...(secret ? { TELEGRAM_WEBHOOK_SECRET: secret } : {}),
+    });
+    runtime = await createRuntime(config, { logger });
+    adapter = createTelegramAdapter({
+      arena: runtime.arena,
+      services: runtime.services,
+      logger,
+      config,
+      token: TOKEN,
+      pacing: FAST_PACING,
+      webhookHost: "127.0.0.1",
+    });
+    await runtime.arena.start();
+    await adapter.start();
+  });
+
+  afterAll(async () => {
+    await adapter?.stop();
+    await runtime?.stop();
+    await world?.close();
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).not.toContain(TOKEN.split(":")[1]);
+    if (secret) expect(logged).not.toContain(secret);
+  });
+
+  it("registers the webhook with a secret token and takes deliveries that carry it", async () => {
+    expect(telegram.webhookInfo()).toMatchObject({ url, allowed_updates: ["message", "callback_query"] });
+    const registered = telegram.calls("setWebhook").at(-1)?.params.secret_token;
+    expect(typeof registered).toBe("string");
+    if (secret) expect(registered).toBe(secret);
+    else expect(String(registered)).toMatch(/^[A-Za-z0-9_-]{32,256}$/);
+    expect(telegram.calls("getUpdates")).toHaveLength(0);
+
+    const user = telegram.user({ firstName: "Wes" });
+    const chat = telegram.privateChat(user);
+    const command = await telegram.sendCommand(user, chat, "/help");
+    expect(telegram.webhookDeliveries().at(-1)).toMatchObject({ status: 200, secretSent: registered });
+    const help = await telegram.waitFor(() =>
+      telegram.botMessages(chat.id).find((message) => message.replyToMessageId === command.message_id),
+    );
+    expect(help.text).toContain("/battle");
+  });
+
+  it("refuses a delivery with a wrong secret or none, and handles nothing of it", async () => {
+    const user = telegram.user({ firstName: "Eve" });
+    const chat = telegram.privateChat(user);
+    for (const wrong of ["wrong-secret", null]) {
+      telegram.overrideWebhookSecret(wrong);
+      await telegram.sendCommand(user, chat, "/help");
+      expect(telegram.webhookDeliveries().at(-1)?.status).toBe(403);
+    }
+    telegram.overrideWebhookSecret(undefined);
+    expect(telegram.webhookInfo().last_error_message).toContain("403");
+    // The right secret again: only this command is answered.
+    await telegram.sendCommand(user, chat, "/help");
+    await telegram.waitFor(() => telegram.botMessages(chat.id).length > 0);
+    expect(telegram.botMessages(chat.id)).toHaveLength(1);
+  });
+});
