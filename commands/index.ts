@@ -1,7 +1,7 @@
 // The one loader of commands: every definition is checked against Discord's and Telegram's rules at load time,
 // and every call goes through `runCommand`: permission, option validation, one error boundary.
 import { z } from "zod";
-import { errorText, privateReply } from "../src/arena/engine.ts";
+import { errorText, privateReply, refusal } from "../src/arena/engine.ts";
 import type { Logger } from "../src/arena/logger.ts";
 import { describeIssues } from "../src/arena/model-input.ts";
 import type { CommandContext, Reply } from "../src/arena/types.ts";
@@ -68,7 +68,7 @@ export async function runCommand(
   options: RawOptions,
 ): Promise<Reply> {
   const command = commands.get(name);
-  if (!command) return privateReply(`Unknown command /${name}. Try /battle, /leaderboard, /model or /arena.`);
+  if (!command) return refusal(`Unknown command /${name}. Try /battle, /leaderboard, /model or /arena.`);
   if (command.data.permission === "moderator" && !services.arena.isModerator(ctx)) {
     await services.arena.audit(
       ctx,
@@ -77,7 +77,7 @@ export async function runCommand(
       { reason: "not a moderator" },
       false,
     );
-    return privateReply(
+    return refusal(
       `/${name} is for moderators: people who can manage this server or chat, or who are listed in ARENA_MODERATORS.`,
     );
   }
@@ -87,7 +87,7 @@ export async function runCommand(
       command.data,
       typeof options.subcommand === "string" ? options.subcommand : undefined,
     );
-    return privateReply(
+    return refusal(
       `That /${name} needs fixing:\n• ${describeIssues(parsed.error).join("\n• ")}\nUsage: ${usage}`,
     );
   }

@@ -1,9 +1,12 @@
 // The `arena` command line: a table of subcommands, each parsing its own arguments with node:util parseArgs.
 // To add one, write `async function runX(args, io): Promise<number>` and add it to `commands` below.
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { availableParallelism, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import {
+  battleCountMatrix,
   FastChatParseError,
   fastChatCounts,
   fastChatElo,
@@ -14,6 +17,7 @@ import {
   rankModels,
   tableFromCounts,
   warmBootstrapWorkers,
+  winFractionMatrix,
 } from "./ranking/index.ts";
 
 /** Where a command writes; tests pass their own. */
@@ -48,6 +52,26 @@ const commands: Readonly<Record<string, Subcommand>> = {
       "                [--l2 C] [--workers N] [--json]",
     summary: "rank the models of a FastChat clean-battle file (JSON array or JSONL; - reads stdin)",
     run: runRank,
+  },
+  start: {
+    usage: "arena start",
+    summary: "migrate the database, upsert ARENA_MODELS and start every platform whose token is set",
+    run: runStart,
+  },
+  migrate: {
+    usage: "arena migrate",
+    summary: "apply pending database migrations and upsert ARENA_MODELS, then exit",
+    run: runMigrate,
+  },
+  export: {
+    usage: "arena export [--out FILE]",
+    summary: "write the counted battles as FastChat clean-battle JSONL (stdout by default)",
+    run: runExport,
+  },
+  models: {
+    usage: "arena models list|add|enable|disable|remove|weight|aliases …  (arena models --help)",
+    summary: "the model registry, as moderators manage it in chat (API keys are never printed)",
+    run: runModels,
   },
 };
 
@@ -121,7 +145,15 @@ function parseRankArgs(args: string[]) {
       throw new UsageError(`--l2 must be a positive number, got "${values.l2}"`);
     options.l2 = { c };
   }
-  return { file: positionals[0] ?? "", all: values.all ?? false, json: values.json ?? false, options };
+  if (values.png !== undefined && values.png.trim() === "")
+    throw new UsageError("--png needs an output prefix");
+  return {
+    file: positionals[0] ?? "",
+    all: values.all ?? false,
+    json: values.json ?? false,
+    png: values.png,
+    options,
+  };
 }
 
 function parseRank(args: string[]) {
@@ -138,7 +170,7 @@ function parseRank(args: string[]) {
       l2: { type: "string" },
       workers: { type: "string" },
       json: { type: "boolean" },
-      // --png OUT (the render engineer adds it): write the leaderboard chart, see the "outputs" step below.
+      png: { type: "string" },
     },
   });
 }
@@ -166,7 +198,7 @@ async function readInput(file: string): Promise<Uint8Array> {
 }
 
 async function runRank(args: string[], io: CliIo): Promise<number> {
-  const { file, all, json, options } = parseRankArgs(args);
+  const { file, all, json, png, options } = parseRankArgs(args);
   if ((options.ci ?? "bootstrap") === "bootstrap" && options.workers !== 1) {
     // Worker threads take a few hundred milliseconds to load; let them do it while the file is parsed.
     warmBootstrapWorkers(
@@ -212,7 +244,18 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
   });
   lap("rank");
 
-  // Outputs. (--png OUT goes here: render `board` to a chart file.)
+  if (png !== undefined) {
+    const { writeLeaderboardCharts } = await import("./render/index.ts");
+    const order = board.models.map((entry) => entry.model);
+    const written = await writeLeaderboardCharts(
+      png,
+      board,
+      winFractionMatrix(table, order),
+      battleCountMatrix(table, order),
+    );
+    for (const path of written) io.stderr(`arena rank: wrote ${path}\n`);
+    lap("png");
+  }
   io.stdout(
     json
       ? `${JSON.stringify(leaderboardJson(board, battles.skipped))}\n`
@@ -302,4 +345,135 @@ function leaderboardText(board: Leaderboard, skipped: Readonly<Record<string, nu
   const notes = leaderboardNotes(board);
   if (notes.length > 0) lines.push("", ...notes.map((note) => `note: ${note}`));
   return `${lines.join("\n")}\n`;
+}
+
+// ---- the bot's own subcommands: start, migrate, export, models ----------------------------------------------
+// Their modules are imported on demand, so that `arena rank` does not load the bot's dependencies.
+
+async function readConfig(io: CliIo) {
+  const { config: loadDotenv } = await import("dotenv");
+  const { ConfigError, loadConfig } = await import("./config.ts");
+  loadDotenv({ quiet: true });
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.problems.map((problem) => `config: ${problem}`).join("\n")}\n`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+async function runStart(args: string[], io: CliIo): Promise<number> {
+  parseArgs({ args, options: {}, allowPositionals: false });
+  const config = await readConfig(io);
+  if (!config) return EXIT_USAGE;
+  const { startBot } = await import("./main.ts");
+  const { ConfigError } = await import("./config.ts");
+  let runtime: Awaited<ReturnType<typeof startBot>>;
+  try {
+    runtime = await startBot(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.problems.join("\n")}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  runtime.logger.info({}, "stopping");
+  await runtime.stop();
+  return EXIT_OK;
+}
+
+async function runMigrate(args: string[], io: CliIo): Promise<number> {
+  parseArgs({ args, options: {}, allowPositionals: false });
+  const config = await readConfig(io);
+  if (!config) return EXIT_USAGE;
+  const { migrateDatabase, openSqliteStore } = await import("./store/index.ts");
+  const { upsertConfiguredModels } = await import("./main.ts");
+  const { filename, applied } = await migrateDatabase(config.DATABASE_URL);
+  const store = await openSqliteStore(config.DATABASE_URL);
+  try {
+    const models = await upsertConfiguredModels(store, config);
+    io.stdout(
+      `${filename}: ${applied} migration(s) applied, ${models} model(s) upserted from ARENA_MODELS\n`,
+    );
+  } finally {
+    await store.close();
+  }
+  return EXIT_OK;
+}
+
+async function runExport(args: string[], io: CliIo): Promise<number> {
+  let out: string | undefined;
+  try {
+    ({
+      values: { out },
+    } = parseArgs({ args, options: { out: { type: "string" } }, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const config = await readConfig(io);
+  if (!config) return EXIT_USAGE;
+  const { openSqliteStore } = await import("./store/index.ts");
+  const { toFastChatRecord } = await import("./arena/export.ts");
+  const store = await openSqliteStore(config.DATABASE_URL);
+  const file = out === undefined ? null : createWriteStream(out);
+  let count = 0;
+  try {
+    for await (const battle of store.countedBattles()) {
+      const line = `${JSON.stringify(toFastChatRecord(battle))}\n`;
+      if (file === null) io.stdout(line);
+      else if (!file.write(line)) await once(file, "drain");
+      count++;
+    }
+  } finally {
+    if (file !== null) {
+      await new Promise<void>((resolve, reject) =>
+        file.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+    }
+    await store.close();
+  }
+  if (out !== undefined) io.stderr(`arena export: ${count} counted battle(s) written to ${out}\n`);
+  return EXIT_OK;
+}
+
+async function runModels(args: string[], io: CliIo): Promise<number> {
+  const { commandData, parseTextOptions, runCommand, usageOf } = await import("../commands/index.ts");
+  const data = commandData.find((command) => command.name === "model");
+  if (data === undefined) throw new Error("the model command is missing");
+  if (args.length === 0 || args[0] === "--help" || args[0] === "-h") {
+    const usage = usageOf(data).replaceAll("/model", "arena models").replaceAll(" | ", "\n       ");
+    io.stdout(`usage: ${usage}\n`);
+    return args.length === 0 ? EXIT_USAGE : EXIT_OK;
+  }
+  const config = await readConfig(io);
+  if (!config) return EXIT_USAGE;
+  const { createRuntime } = await import("./main.ts");
+  const { silentLogger } = await import("./arena/logger.ts");
+  const runtime = await createRuntime(config, { logger: silentLogger });
+  try {
+    // Whoever runs the command line owns the deployment: the same operations as a moderator in chat.
+    const user = userInfo().username;
+    const ctx = {
+      actor: { platform: "cli", userId: user, displayName: user, isCommunityAdmin: true },
+      place: { platform: "cli", community: "cli", channel: "cli" },
+    };
+    const reply = await runCommand(
+      { services: runtime.services, logger: runtime.logger },
+      ctx,
+      "model",
+      parseTextOptions(data, args.join(" ")),
+    );
+    (reply.refused ? io.stderr : io.stdout)(`${reply.text.replaceAll("/model", "arena models")}\n`);
+    return reply.refused ? EXIT_USAGE : EXIT_OK;
+  } finally {
+    await runtime.stop();
+  }
 }

@@ -79,6 +79,11 @@ export function privateReply(text: string): Reply {
   return { visibility: "private", text };
 }
 
+/** A private answer saying what to fix; nothing was changed. */
+export function refusal(text: string): Reply {
+  return { visibility: "private", text, refused: true };
+}
+
 export class Arena {
   readonly store: ArenaStore;
   readonly leaderboards: LeaderboardService;

@@ -1,6 +1,6 @@
 // Moderator operations on the model registry. Every change (and every refusal) is written to the audit log.
 import type { Arena } from "./engine.ts";
-import { privateReply } from "./engine.ts";
+import { privateReply, refusal } from "./engine.ts";
 import type { ModelInputFields } from "./model-input.ts";
 import type { ModelRecord } from "./store.ts";
 import type { CommandContext, Reply } from "./types.ts";
@@ -25,7 +25,7 @@ export class Registry {
     const added = await this.arena.store.addModel(input, addedBy(ctx));
     if (!added) {
       await this.arena.audit(ctx, "model.add", input.name, { reason: "name exists" }, false);
-      return privateReply(
+      return refusal(
         `A model named ${input.name} already exists; change it with /model weight, /model aliases, …`,
       );
     }
@@ -70,7 +70,7 @@ export class Registry {
     const removed = await this.arena.store.removeModel(name);
     if (!removed) {
       await this.arena.audit(ctx, "model.remove", name, { reason: "unknown model" }, false);
-      return privateReply(unknownModel(name));
+      return refusal(unknownModel(name));
     }
     await this.arena.audit(ctx, "model.remove", name, {});
     this.arena.registryChanged();
@@ -89,7 +89,7 @@ export class Registry {
   ): Promise<Reply> {
     if (!updated) {
       await this.arena.audit(ctx, action, name, { ...details, reason: "unknown model" }, false);
-      return privateReply(unknownModel(name));
+      return refusal(unknownModel(name));
     }
     await this.arena.audit(ctx, action, name, details);
     this.arena.registryChanged();

@@ -94,6 +94,8 @@ export interface Reply {
   readonly attachments?: readonly Attachment[];
   readonly leaderboard?: LeaderboardView;
   readonly battle?: BattleOpening;
+  /** The request was refused (permission, invalid input, unknown target): nothing changed. */
+  readonly refused?: boolean;
 }
 
 /** Asks the adapter to collect one free-text field (Discord modal); a Telegram adapter asks for a reply instead. */
