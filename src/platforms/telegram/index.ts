@@ -383,7 +383,7 @@ class TelegramAdapter implements PlatformAdapter {
         posted = await this.sendParts(originOf(message), textParts(reply.text));
         const root = posted[0];
         if (root === undefined) throw new Error("the battle's first message was not posted");
-        thread = replyChainThread(root);
+        thread = replyChainThread(root, topicOf(message));
       }
       await arena.placeBattle(battle.battleId, { ...ctx.place, thread });
       for (const id of posted) await arena.rememberMessage(battle.battleId, String(id));

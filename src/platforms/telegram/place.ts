@@ -1,5 +1,6 @@
 // Where things go in Telegram. A Place's `thread` is either a forum topic ("<message_thread_id>") or the root
-// message of a reply chain ("reply:<message_id>"): the prefix keeps the two apart after a restart.
+// message of a reply chain ("reply:<message_id>", or "reply:<message_id>:<topic>" for a chain inside a forum
+// topic): the prefix keeps the two apart after a restart.
 import type { Place } from "../../arena/types.ts";
 
 export const PLATFORM = "telegram";
@@ -17,15 +18,19 @@ export function chatPlace(chatId: number, topicId: number | undefined): Place {
   return topicId === undefined ? place : { ...place, thread: String(topicId) };
 }
 
-export function replyChainThread(rootMessageId: number): string {
-  return `${REPLY_CHAIN}${rootMessageId}`;
+/** The topic is kept so that a chain whose root was deleted still lands in its topic. */
+export function replyChainThread(rootMessageId: number, topicId: number | undefined): string {
+  return topicId === undefined
+    ? `${REPLY_CHAIN}${rootMessageId}`
+    : `${REPLY_CHAIN}${rootMessageId}:${topicId}`;
 }
 
 export function targetOf(place: Place): Target {
   const chatId = Number(place.channel);
   if (place.thread === undefined) return { chatId };
   if (place.thread.startsWith(REPLY_CHAIN)) {
-    return { chatId, replyTo: Number(place.thread.slice(REPLY_CHAIN.length)) };
+    const [root, topic] = place.thread.slice(REPLY_CHAIN.length).split(":");
+    return { chatId, replyTo: Number(root), ...(topic === undefined ? {} : { topicId: Number(topic) }) };
   }
   return { chatId, topicId: Number(place.thread) };
 }

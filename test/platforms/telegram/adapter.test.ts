@@ -304,6 +304,41 @@ describe("Telegram adapter (long polling)", () => {
     expect(answer.text).toMatch(NAMES);
   });
 
+  it("answers as a reply chain inside the topic when the bot may not open topics", async () => {
+    const plainForum = telegram.chat({
+      title: "Forum without rights",
+      kind: "forum",
+      members: [[mia, "member"]],
+    });
+    const topicId = telegram.createTopic(plainForum, mia, "Questions");
+    const command = await telegram.sendCommand(mia, plainForum, "/battle Suggest a name for a cat", {
+      threadId: topicId,
+    });
+    const root = await replyTo(plainForum, command);
+    const vote = await telegram.waitFor(() =>
+      telegram.botMessages(plainForum.id, topicId).find((message) => message.replyMarkup),
+    );
+    expect([...telegram.topics(plainForum.id).keys()]).toEqual([topicId]);
+    const inTopic = telegram.botMessages(plainForum.id, topicId);
+    expect(inTopic.map((message) => message.text?.split("\n")[0]).slice(1, 3)).toEqual([
+      "Model A",
+      "Model B",
+    ]);
+    expect(inTopic.slice(1).every((message) => message.replyToMessageId === root.messageId)).toBe(true);
+    expect(
+      telegram.calls("createForumTopic").filter((call) => call.params.chat_id === plainForum.id),
+    ).toEqual([]);
+    const answer = await telegram.pressButton(mia, plainForum, vote.messageId, buttonData(vote, "Tie"));
+    expect(answer.text).toMatch(NAMES);
+  });
+
+  it("takes the prompt of a bare /battle from the message it replies to", async () => {
+    const question = await telegram.sendText(vic, group, "Why is the sky blue?");
+    const command = await telegram.sendCommand(mia, group, "/battle", { replyTo: question.message_id });
+    const root = await replyTo(group, command);
+    expect(root.text).toMatch(/Battle started by Mia[\s\S]*Why is the sky blue\?$/);
+  });
+
   it("answers /leaderboard with a monospace table in one message and the chart as a photo", async () => {
     const command = await telegram.sendCommand(vic, group, "/leaderboard");
     const table = await replyTo(group, command);
