@@ -1,11 +1,12 @@
 // `arena rank`: the command-line contract of DESIGN.md, in process and once through bin/arena.js.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli.ts";
+import { createHarness } from "./arena/harness.ts";
 import { genaiBattlesFile } from "./ranking/helpers.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "arena-cli-"));
@@ -172,5 +173,129 @@ describe("arena rank", () => {
     expect(child.stderr).not.toMatch(/warning/);
     const inProcess = await run(...args, "--workers", "1");
     expect(JSON.parse(child.stdout)).toEqual(JSON.parse(inProcess.stdout));
+  });
+});
+
+describe("the bot's subcommands (through bin/arena.js, configured by the environment)", () => {
+  const exec = promisify(execFile);
+  const arena = async (env: Record<string, string>, ...argv: string[]) => {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, ["bin/arena.js", ...argv], {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "silent", ...env },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+
+  it("migrates, upserts the models file and manages the registry without printing keys", async () => {
+    const models = file(
+      "models.json",
+      JSON.stringify([
+        {
+          name: "alpha",
+          baseUrl: "http://127.0.0.1:9/v1",
+          model: "a",
+          apiKeyEnv: "ALPHA_KEY",
+          aliases: ["Alpha"],
+        },
+        { name: "beta", baseUrl: "http://127.0.0.1:9/v1", model: "b", apiKeyEnv: null },
+      ]),
+    );
+    const env = {
+      DATABASE_URL: join(directory, "registry.db"),
+      ARENA_MODELS: models,
+      ALPHA_KEY: "sk-secret-value-123",
+    };
+    const migrated = await arena(env, "migrate");
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toMatch(/1 migration\(s\) applied, 2 model\(s\) upserted/);
+    expect((await arena(env, "migrate")).stdout).toMatch(/0 migration\(s\) applied/);
+
+    const added = await arena(
+      env,
+      "models",
+      "add",
+      "gamma",
+      "https://example.org/v1",
+      "g-1",
+      "GAMMA_KEY",
+      "2",
+      "Gamma,",
+      "G1",
+    );
+    expect(added.code).toBe(0);
+    const list = await arena(env, "models", "list");
+    expect(list.stdout).toMatch(
+      /gamma — g-1 @ https:\/\/example.org\/v1, key \$GAMMA_KEY \(not set!\), weight 2/,
+    );
+    expect(list.stdout).toMatch(/alpha .*key \$ALPHA_KEY,/);
+    expect(list.stdout).not.toContain("sk-secret-value-123");
+
+    const pasted = await arena(
+      env,
+      "models",
+      "add",
+      "delta",
+      "https://example.org/v1",
+      "d",
+      "sk-abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    );
+    expect(pasted.code).toBe(2);
+    expect(pasted.stderr).toMatch(/NAME of an environment variable/);
+    expect(pasted.stderr).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789ABCD");
+    expect((await arena(env, "models", "weight", "nobody", "2")).code).toBe(2);
+  });
+
+  it("stops with one line per configuration problem, and names the tokens when none is set", async () => {
+    const bad = await arena(
+      { TELEGRAM_TOKEN: "not-a-token", ARENA_MODERATORS: "discord:12,slack:3" },
+      "start",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(2);
+    expect(bad.stderr).toMatch(/ARENA_MODERATORS/);
+    expect(bad.stderr).toMatch(/TELEGRAM_TOKEN/);
+    expect(bad.stderr).not.toContain("not-a-token");
+    const none = await arena({ DATABASE_URL: ":memory:" }, "start");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/DISCORD_TOKEN.*TELEGRAM_TOKEN/);
+  });
+
+  it("exports counted battles as FastChat JSONL that arena rank reads back", async () => {
+    const harness = await createHarness();
+    const databasePath = harness.databasePath;
+    const voters = ["2", "3", "4"];
+    for (let round = 0; round < 4; round++) {
+      const { battleId } = await harness.battle(harness.ctx("1"), `A question about birds, number ${round}`);
+      for (const voter of voters) await harness.arena.press(harness.ctx(voter), `v:${battleId}:a`);
+    }
+    const { battleId: unvoted } = await harness.battle(harness.ctx("1"), "A question nobody votes on");
+    expect(unvoted).not.toBe("");
+    try {
+      const out = join(directory, "export.jsonl");
+      const exported = await arena({ DATABASE_URL: databasePath }, "export", "--out", out);
+      expect(exported.code).toBe(0);
+      expect(exported.stderr).toMatch(/4 counted battle\(s\)/);
+      const records = readFileSync(out, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+      expect(records).toHaveLength(4);
+      for (const record of records) {
+        expect(record.winner).toBe("model_a");
+        expect(record.anony).toBe(true);
+        expect(new Set([record.model_a, record.model_b])).toEqual(new Set(["alpha", "beta"]));
+      }
+      const ranked = await arena({}, "rank", out, "--json", "--ci", "none");
+      expect(ranked.code).toBe(0);
+      const board = JSON.parse(ranked.stdout) as RankJson;
+      expect(board.battles).toBe(4);
+      expect(board.models.map((model) => model.model).sort()).toEqual(["alpha", "beta"]);
+    } finally {
+      await harness.close();
+    }
   });
 });
