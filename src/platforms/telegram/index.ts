@@ -50,6 +50,8 @@ export function createTelegramAdapter(deps: TelegramAdapterDependencies): Platfo
 const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 /** getChatMember answers are reused this long (per chat and user). */
 const MEMBER_CACHE_MS = 60_000;
+/** Above this many cached members, expired entries are dropped. */
+const MEMBER_CACHE_SIZE = 10_000;
 const SOMETHING_WENT_WRONG =
   "Something went wrong on our side while handling that; it has been logged. Please try again.";
 const VOTE_TEXT = "Which answer is better? Your vote is private; the names are revealed when voting closes.";
@@ -230,13 +232,13 @@ class TelegramAdapter implements PlatformAdapter {
     const origin = originOf(message);
     const from = message.from;
     if (!from) return;
+    const data = commandData.find((candidate) => candidate.name === line.name);
+    // In a group, a command that is not ours may be meant for another bot: stay quiet unless addressed.
+    if (!data && message.chat.type !== "private" && !line.addressed) return;
     if (line.name === "start" || line.name === "help") {
       await this.sendReply(origin, privateReply(helpText()));
       return;
     }
-    const data = commandData.find((candidate) => candidate.name === line.name);
-    // In a group, a command that is not ours may be meant for another bot: stay quiet unless addressed.
-    if (!data && message.chat.type !== "private" && !line.addressed) return;
     let text = line.text;
     const replied = message.reply_to_message;
     if (line.name === "battle" && text === "" && replied) {
@@ -342,6 +344,10 @@ class TelegramAdapter implements PlatformAdapter {
     const canManageTopics =
       member.status === "creator" || (member.status === "administrator" && member.can_manage_topics === true);
     const entry = { status: member.status, canManageTopics, until: Date.now() + MEMBER_CACHE_MS };
+    if (this.memberCache.size >= MEMBER_CACHE_SIZE) {
+      for (const [staleKey, stale] of this.memberCache)
+        if (stale.until <= Date.now()) this.memberCache.delete(staleKey);
+    }
     this.memberCache.set(key, entry);
     return entry;
   }
