@@ -8,14 +8,8 @@ import {
   EmbedBuilder,
   type MessageActionRowComponentBuilder,
 } from "discord.js";
-import type { ButtonSpec, LeaderboardView, Reply } from "../../arena/types.ts";
-import {
-  leaderboardPages,
-  renderBattleCountChart,
-  renderRatingsChart,
-  renderWinFractionHeatmap,
-} from "../../render/index.ts";
-import { splitMessage } from "../../render/split.ts";
+import type { Attachment, ButtonSpec, LeaderboardView, Reply } from "../../arena/types.ts";
+import { leaderboardPages, renderViewChart, splitMessage } from "../../render/index.ts";
 
 export const DISCORD_MESSAGE_LIMIT = 2000;
 /** The arena pages leaderboards by this many models; one embed page shows the same slice. */
@@ -77,32 +71,19 @@ export async function leaderboardPayload(view: LeaderboardView): Promise<Leaderb
     if (page.fields.length > 0) embed.addFields(page.fields.map((field) => ({ ...field })));
     if (page.footer) embed.setFooter({ text: page.footer });
   }
-  if (view.board.models.length === 0) return { embeds: [embed], files: [] };
-  const name = `leaderboard-${view.chart}.png`;
-  const png = await renderChart(view);
-  embed.setImage(`attachment://${name}`);
-  return {
-    embeds: [embed],
-    files: [new AttachmentBuilder(Buffer.from(png), { name, description: `${view.chart} chart` })],
-  };
-}
-
-function renderChart(view: LeaderboardView): Promise<Uint8Array> {
-  const order = view.board.models.map((model) => model.model);
-  const common = { category: view.categoryLabel };
-  switch (view.chart) {
-    case "ratings":
-      return renderRatingsChart(view.board, { ...common, minBattles: view.minBattles });
-    case "winfraction":
-      return renderWinFractionHeatmap(view.winFraction, { ...common, order });
-    case "counts":
-      return renderBattleCountChart(view.counts, { ...common, order });
-  }
+  const chart = await renderViewChart(view);
+  if (!chart) return { embeds: [embed], files: [] };
+  embed.setImage(`attachment://${chart.name}`);
+  return { embeds: [embed], files: attachmentFiles([chart]) };
 }
 
 /** The attachments a reply carries itself (besides a leaderboard chart). */
 export function replyFiles(reply: Reply): AttachmentBuilder[] {
-  return (reply.attachments ?? []).map(
+  return attachmentFiles(reply.attachments ?? []);
+}
+
+function attachmentFiles(attachments: readonly Attachment[]): AttachmentBuilder[] {
+  return attachments.map(
     (attachment) =>
       new AttachmentBuilder(Buffer.from(attachment.data), {
         name: attachment.name,
