@@ -1,13 +1,7 @@
 import { z } from "zod";
-import { isValidCategory } from "../src/arena/categories.ts";
 import { privateReply } from "../src/arena/engine.ts";
+import { categoryInput as category } from "./options.ts";
 import type { Command } from "./types.ts";
-
-const category = z
-  .string()
-  .trim()
-  .default("overall")
-  .refine(isValidCategory, { message: "unknown category: try overall, coding, long, multiturn or lang:eng" });
 
 const input = z.discriminatedUnion("subcommand", [
   z.object({

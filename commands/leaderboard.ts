@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { isValidCategory } from "../src/arena/categories.ts";
+import { categoryInput } from "./options.ts";
 import type { Command } from "./types.ts";
 
 const input = z.object({
-  category: z.string().trim().default("overall").refine(isValidCategory, {
-    message: "unknown category: try overall, coding, long, multiturn or lang:eng",
-  }),
+  category: categoryInput,
   chart: z.enum(["ratings", "winfraction", "counts"]).default("ratings"),
 });
 

@@ -9,6 +9,7 @@ import { Registry } from "../../src/arena/registry.ts";
 import type { ModelInput } from "../../src/arena/store.ts";
 import type { ArenaEvent, CommandContext, Reply } from "../../src/arena/types.ts";
 import { createOpenAIModelClient } from "../../src/providers/openai-client.ts";
+import { createRandom } from "../../src/ranking/random.ts";
 import { openSqliteStore } from "../../src/store/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
 
@@ -40,18 +41,6 @@ export function modelInput(name: string, baseUrl: string, model = name): ModelIn
     maxTokens: 256,
     temperature: 0.7,
     systemPrompt: null,
-  };
-}
-
-/** A seeded generator, so pairings and sides are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -89,7 +78,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     models: createOpenAIModelClient({ timeoutMs: options.timeoutMs ?? 5_000, maxRetries: 2 }),
     logger: silentLogger,
     now: () => clock.now,
-    random: seededRandom(7),
+    random: (() => {
+      const random = createRandom(7);
+      return () => random.next();
+    })(),
     settings: {
       ...DEFAULT_SETTINGS,
       moderators: new Set(["discord:999"]),

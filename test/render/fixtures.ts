@@ -1,3 +1,4 @@
+import { createRandom } from "../../src/ranking/random.ts";
 // Leaderboards and matrices built directly (the renderer codes against the ranking types only).
 import type { Leaderboard, Matrix, RatedModel } from "../../src/ranking/types.ts";
 
@@ -14,16 +15,10 @@ const FAMILIES = [
   "gemma-2-27b-it",
 ];
 
-/** A small deterministic generator (mulberry32), so fixtures are the same on every run. */
+/** Fixtures are the same on every run: the project's seeded generator. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = createRandom(seed);
+  return () => generator.next();
 }
 
 export function modelName(i: number): string {
