@@ -240,12 +240,12 @@ export class Arena {
   /** `/battle`: validates, pairs, creates the battle. The adapter posts the public reply and opens its thread. */
   async startBattle(ctx: CommandContext, promptText: string): Promise<Reply> {
     const checked = validatePrompt(promptText, await this.detector());
-    if (!checked.ok) return privateReply(checked.error);
+    if (!checked.ok) return refusal(checked.error);
     const models = await this.store.listModels();
     const pair = choosePair(models, this.now(), this.random);
     if (!pair) {
       const usable = models.filter((model) => model.enabled).length;
-      return privateReply(
+      return refusal(
         usable < 2
           ? "A battle needs at least two enabled models; a moderator can add them with /model add."
           : "Too many models are in outage right now to pair two of them; try again in a few minutes.",
@@ -450,15 +450,15 @@ export class Arena {
   async press(ctx: CommandContext, payloadText: string): Promise<PressResult> {
     const payload = decodePayload(payloadText);
     if (!payload)
-      return { reply: privateReply("This button is no longer valid. Use /battle to start a new battle.") };
+      return { reply: refusal("This button is no longer valid. Use /battle to start a new battle.") };
     switch (payload.action) {
       case "vote":
         return { reply: await this.vote(ctx, payload.battleId, payload.choice) };
       case "close":
         return { reply: await this.closeByUser(ctx, payload.battleId) };
       case "continue": {
-        const refusal = await this.continueRefusal(ctx, payload.battleId);
-        if (refusal) return { reply: privateReply(refusal) };
+        const refused = await this.continueRefusal(ctx, payload.battleId);
+        if (refused) return { reply: refusal(refused) };
         return {
           textPrompt: {
             id: encodePayload({ action: "continue", battleId: payload.battleId }),
@@ -477,14 +477,14 @@ export class Arena {
   /** A submitted text prompt (Discord modal) for a press that asked for one. */
   async submitText(ctx: CommandContext, promptId: string, text: string): Promise<Reply> {
     const payload = decodePayload(promptId);
-    if (payload?.action !== "continue") return privateReply("This form is no longer valid.");
+    if (payload?.action !== "continue") return refusal("This form is no longer valid.");
     return this.continueBattle(ctx, payload.battleId, text);
   }
 
   async vote(ctx: CommandContext, battleId: string, choice: VoteChoice): Promise<Reply> {
     const settings = await this.store.channelSettings(ctx.place);
     if (settings.whoMayVote === "moderators" && !this.isModerator(ctx)) {
-      return privateReply("In this channel only moderators' votes are taken.");
+      return refusal("In this channel only moderators' votes are taken.");
     }
     const voterHash = this.userHash(ctx);
     const now = this.now();
@@ -494,17 +494,17 @@ export class Arena {
       exclusions.push("rate_limit");
     }
     const battle = await this.store.getBattle(battleId);
-    if (!battle) return privateReply("This battle does not exist (any more).");
+    if (!battle) return refusal("This battle does not exist (any more).");
     if (battle.state === "generating") {
-      return privateReply("The answers are still being generated; vote once both are posted.");
+      return refusal("The answers are still being generated; vote once both are posted.");
     }
-    if (battle.state !== "open") return privateReply(notOpenText(battle));
+    if (battle.state !== "open") return refusal(notOpenText(battle));
 
     const result = await this.store.recordVote({ battleId, voterHash, choice, at: now, exclusions });
-    if (result.kind === "unknown_battle") return privateReply("This battle does not exist (any more).");
+    if (result.kind === "unknown_battle") return refusal("This battle does not exist (any more).");
     const names = namesOf(result.battle);
     if (result.kind === "duplicate") {
-      return privateReply(`You already voted on this battle. Model A is ${names.a}, Model B is ${names.b}.`);
+      return refusal(`You already voted on this battle. Model A is ${names.a}, Model B is ${names.b}.`);
     }
     if (result.counted) this.track(this.leaderboards.countedVoteArrived());
     const counted = result.counted
@@ -521,11 +521,11 @@ export class Arena {
 
   private async closeByUser(ctx: CommandContext, battleId: string): Promise<Reply> {
     const battle = await this.store.getBattle(battleId);
-    if (!battle) return privateReply("This battle does not exist (any more).");
+    if (!battle) return refusal("This battle does not exist (any more).");
     const creator = battle.creatorHash === this.userHash(ctx);
     if (!creator && !this.isModerator(ctx))
-      return privateReply("Only the person who started this battle can close it.");
-    if (battle.state !== "open") return privateReply(notOpenText(battle));
+      return refusal("Only the person who started this battle can close it.");
+    if (battle.state !== "open") return refusal(notOpenText(battle));
     const closed = await this.closeBattle(battleId, creator ? "creator" : "moderator");
     return privateReply(
       closed ? "Voting closed; the names are now shown in the thread." : notOpenText(battle),
@@ -548,17 +548,17 @@ export class Arena {
 
   /** A follow-up turn by the creator before the first vote: both models answer with the same history. */
   async continueBattle(ctx: CommandContext, battleId: string, text: string): Promise<Reply> {
-    const refusal = await this.continueRefusal(ctx, battleId);
-    if (refusal) return privateReply(refusal);
+    const refused = await this.continueRefusal(ctx, battleId);
+    if (refused) return refusal(refused);
     const checked = validatePrompt(text, await this.detector());
-    if (!checked.ok) return privateReply(checked.error);
+    if (!checked.ok) return refusal(checked.error);
     if (checked.prompt.length > CONTINUE_MAX_CHARS) {
-      return privateReply(
+      return refusal(
         `A follow-up can be at most ${CONTINUE_MAX_CHARS} characters; yours has ${checked.prompt.length}.`,
       );
     }
     const battle = await this.store.transitionBattle(battleId, ["open"], "generating", this.now());
-    if (!battle) return privateReply("This battle can no longer be continued.");
+    if (!battle) return refusal("This battle can no longer be continued.");
     const turnNumbers = [...new Set(battle.turns.map((record) => record.turn))].sort((x, y) => x - y);
     const prompts = turnNumbers.map((number) => userTurnOf(battle, number));
     const turn = (turnNumbers.at(-1) ?? 0) + 1;
