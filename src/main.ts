@@ -118,8 +118,9 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
       const { createTelegramAdapter } = await import("./platforms/telegram/index.ts");
       adapters.push(createTelegramAdapter({ ...dependencies, config, token: config.TELEGRAM_TOKEN }));
     }
-    await runtime.arena.start();
+    // Adapters first: the arena's start-up tells the threads of battles a crash interrupted, through them.
     for (const adapter of adapters) await adapter.start();
+    await runtime.arena.start();
   } catch (error) {
     for (const adapter of adapters) await adapter.stop().catch(() => {});
     await runtime.stop();
