@@ -69,27 +69,25 @@ export async function runCommand(
 ): Promise<Reply> {
   const command = commands.get(name);
   if (!command) return refusal(`Unknown command /${name}. Try /battle, /leaderboard, /model or /arena.`);
+  const action = `${name}.${String(options.subcommand ?? "")}`;
   if (command.data.permission === "moderator" && !services.arena.isModerator(ctx)) {
-    await services.arena.audit(
-      ctx,
-      `${name}.${String(options.subcommand ?? "")}`,
-      null,
-      { reason: "not a moderator" },
-      false,
-    );
+    await services.arena.audit(ctx, action, null, { reason: "not a moderator" }, false);
     return refusal(
       `/${name} is for moderators: people who can manage this server or chat, or who are listed in ARENA_MODERATORS.`,
     );
   }
   const parsed = command.input.safeParse(options);
   if (!parsed.success) {
+    const problems = describeIssues(parsed.error);
+    // Moderator actions are audited, refused ones too; the problems name fields, never the values given.
+    if (command.data.permission === "moderator") {
+      await services.arena.audit(ctx, action, null, { reason: "invalid input", problems }, false);
+    }
     const usage = usageOf(
       command.data,
       typeof options.subcommand === "string" ? options.subcommand : undefined,
     );
-    return refusal(
-      `That /${name} needs fixing:\n• ${describeIssues(parsed.error).join("\n• ")}\nUsage: ${usage}`,
-    );
+    return refusal(`That /${name} needs fixing:\n• ${problems.join("\n• ")}\nUsage: ${usage}`);
   }
   try {
     return await command.execute(ctx, parsed.data, services);

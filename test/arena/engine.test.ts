@@ -339,6 +339,9 @@ describe("commands and permissions", () => {
     expect(bad.text).toMatch(/NAME of an environment variable/);
     expect(bad.text).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789");
     expect(await harness.arena.store.getModel("gpt")).toBeNull();
+    const [refusedEntry] = await harness.arena.store.auditLog(1);
+    expect(refusedEntry).toMatchObject({ action: "model.add", allowed: false });
+    expect(JSON.stringify(refusedEntry)).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789");
 
     const added = await harness.command(moderator, "model", {
       subcommand: "add",
