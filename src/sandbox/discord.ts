@@ -77,13 +77,17 @@ class DiscordSandbox implements SandboxPlatform {
     const data = commandData.find((command) => command.name === name);
     if (!data) throw new SandboxProblem(`the bot has no /${name}`);
     const user = this.userNamed(userName);
-    const options = discordOptions(parseTextOptions(data, text));
+    const raw = parseTextOptions(data, text);
+    const options = discordOptions(raw);
     let handle: InteractionHandle;
     try {
       handle = this.fake.slashCommand(user, this.channelId, name, options);
     } catch (error) {
       // What Discord's client would refuse to send (a missing required option, an unknown subcommand).
-      throw new SandboxProblem(`Discord would not send that: ${messageOf(error)}. Usage: ${usageOf(data)}`);
+      const subcommand = typeof raw.subcommand === "string" ? raw.subcommand : undefined;
+      throw new SandboxProblem(
+        `Discord would not send that: ${messageOf(error)}. Usage: ${usageOf(data, subcommand)}`,
+      );
     }
     const reply = await this.replyTo(handle);
     if (name !== "battle" || reply.visibleTo !== null) return {};

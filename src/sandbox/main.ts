@@ -19,6 +19,7 @@ import { Output } from "./output.ts";
 import type { SandboxPlatform } from "./platform.ts";
 import { parseLine } from "./script.ts";
 import { Session } from "./session.ts";
+import { startTelegramSandbox } from "./telegram.ts";
 
 const PLATFORMS = ["discord", "telegram"] as const;
 type PlatformChoice = (typeof PLATFORMS)[number];
@@ -81,8 +82,12 @@ async function main(): Promise<number> {
   const shutdown = () => {
     stopping ??= (async () => {
       await sandbox?.stop();
-      if (keep) out.line(`Kept ${directory} (database, log, charts).`, "dim");
-      else rmSync(directory, { recursive: true, force: true });
+      if (keep) {
+        out.line(`Stopped: the bot and the fake servers. Kept ${directory} (database, log, charts).`, "dim");
+      } else {
+        rmSync(directory, { recursive: true, force: true });
+        out.line("Stopped: the bot, the fake servers and the temporary files are gone.", "dim");
+      }
     })();
     return stopping;
   };
@@ -91,7 +96,11 @@ async function main(): Promise<number> {
   let readline: Interface | null = null;
   try {
     sandbox = await startSandbox(platformChoice, directory, out);
-    readline = createInterface({ input: process.stdin, terminal: interactive });
+    readline = createInterface({
+      input: process.stdin,
+      ...(interactive ? { output: process.stdout } : {}),
+      terminal: interactive,
+    });
     const reader = readline;
     // Ctrl-C stops at once, even in the middle of a long wait for answers.
     const onSignal = () => {
@@ -151,7 +160,6 @@ async function main(): Promise<number> {
   }
   readline.close();
   await shutdown();
-  out.line("Stopped: the bot, the fake servers and the temporary files are gone.", "dim");
   if (failedLines > 0) {
     out.line(`${failedLines} line${failedLines === 1 ? "" : "s"} could not be read.`, "error");
     return 1;
@@ -219,7 +227,7 @@ async function startPlatform(choice: PlatformChoice, out: Output, files: string)
     case "discord":
       return startDiscordSandbox(out, files);
     case "telegram":
-      throw new Error("the Telegram sandbox is not available yet: use --platform discord");
+      return startTelegramSandbox(out, files);
   }
 }
 

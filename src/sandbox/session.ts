@@ -127,14 +127,35 @@ export class Session {
 
   private async vote(choice: VoteChoice): Promise<void> {
     const { battle, battleId } = this.openBattle();
-    await this.platform.press(this.user, battle.place, encodePayload({ action: "vote", battleId, choice }));
+    await this.pressOn(battle, battleId, encodePayload({ action: "vote", battleId, choice }));
     await this.quiet();
+  }
+
+  /** Presses a button of the battle; a button that is gone is explained by the battle's state. */
+  private async pressOn(battle: Battle, battleId: string, payload: string): Promise<void> {
+    await this.explainMissingButton(battle, battleId, () =>
+      this.platform.press(this.user, battle.place, payload),
+    );
+  }
+
+  private async explainMissingButton(
+    battle: Battle,
+    battleId: string,
+    act: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await act();
+    } catch (error) {
+      if (!(error instanceof SandboxProblem) || !error.message.startsWith("that button")) throw error;
+      const state = await this.stateOf(battleId);
+      throw new SandboxProblem(`${error.message}: battle ${battle.number} is ${state ?? "gone"}`);
+    }
   }
 
   private async close(): Promise<void> {
     const { battle, battleId } = this.openBattle();
     const seen = this.events.length;
-    await this.platform.press(this.user, battle.place, encodePayload({ action: "close", battleId }));
+    await this.pressOn(battle, battleId, encodePayload({ action: "close", battleId }));
     // Only a close the arena accepted is followed by a reveal; a refusal was the whole answer.
     const isReveal = (event: ArenaEvent) => event.type === "battle.closed" && event.battleId === battleId;
     if ((await this.stateOf(battleId)) === "closed" || this.events.slice(seen).some(isReveal)) {
@@ -146,11 +167,13 @@ export class Session {
   private async continueBattle(text: string): Promise<void> {
     const { battle, battleId } = this.openBattle();
     const seen = this.events.length;
-    await this.platform.continueBattle(
-      this.user,
-      battle.place,
-      encodePayload({ action: "continue", battleId }),
-      text,
+    await this.explainMissingButton(battle, battleId, () =>
+      this.platform.continueBattle(
+        this.user,
+        battle.place,
+        encodePayload({ action: "continue", battleId }),
+        text,
+      ),
     );
     // A follow-up the arena accepted puts the battle back to generating; a refusal was the whole answer.
     const ends = this.endsTurnOf(battle);
