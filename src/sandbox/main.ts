@@ -47,6 +47,7 @@ Type help once it runs; without a terminal, standard input is read as a script, 
 
 interface Sandbox {
   readonly session: Session;
+  readonly firstUser: string;
   stop(): Promise<void>;
 }
 
@@ -92,26 +93,36 @@ async function main(): Promise<number> {
     return stopping;
   };
 
-  let failedLines = 0;
+  // Ctrl-C stops everything at once, even in the middle of a long wait for answers; during start-up, as soon as
+  // what was started can be stopped.
+  let interrupted = false;
   let readline: Interface | null = null;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    out.beforeWrite = () => {};
+    out.afterWrite = () => {};
+    out.line("\nStopping…", "dim");
+    readline?.close();
+    if (sandbox) void shutdown().finally(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let failedLines = 0;
   try {
     sandbox = await startSandbox(platformChoice, directory, out);
+    if (interrupted) {
+      await shutdown();
+      return 130;
+    }
+    out.line(`You are ${sandbox.firstUser} (a moderator). Type help for the commands, quit to stop.`);
     readline = createInterface({
       input: process.stdin,
       ...(interactive ? { output: process.stdout } : {}),
       terminal: interactive,
     });
     const reader = readline;
-    // Ctrl-C stops at once, even in the middle of a long wait for answers.
-    const onSignal = () => {
-      out.beforeWrite = () => {};
-      out.afterWrite = () => {};
-      out.line("\nStopping…", "dim");
-      reader.close();
-      void shutdown().finally(() => process.exit(130));
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
     reader.on("SIGINT", onSignal);
 
     const session = sandbox.session;
@@ -144,8 +155,6 @@ async function main(): Promise<number> {
         reader.prompt();
       }
     }
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
   } catch (error) {
     const problem =
       error instanceof ConfigError
@@ -211,6 +220,7 @@ async function startSandbox(choice: PlatformChoice, directory: string, out: Outp
     });
     return {
       session,
+      firstUser: platform.firstUser,
       async stop() {
         session.dispose();
         await stopAll();
@@ -270,7 +280,6 @@ function printBanner(
   out.line(`  registered: ${info.names.join(", ")}`, "dim");
   out.line(`  database, charts: ${info.directory}`, "dim");
   out.line(`  bot log: ${info.logFile}`, "dim");
-  out.line(`You are ${platform.firstUser} (a moderator). Type help for the commands, quit to stop.`, "plain");
 }
 
 process.exitCode = await main();

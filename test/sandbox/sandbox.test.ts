@@ -141,3 +141,28 @@ describe("npm run sandbox, a script with a mistake", () => {
     expect(run.stdout).toContain("1 line could not be read.");
   }, 20_000);
 });
+
+describe("npm run sandbox, interrupted", () => {
+  it("stops everything on Ctrl-C (SIGINT) while waiting for input", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/sandbox/main.ts"], {
+      cwd: new URL("../..", import.meta.url),
+      env: { ...process.env, ARENA_MODELS: "", NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes("Type help")) resolve();
+      });
+    });
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await ready;
+    child.kill("SIGINT");
+    expect(await closed).toBe(130);
+    expect(stdout).toContain("Stopped: the bot, the fake servers and the temporary files are gone.");
+    const ports = [...stdout.matchAll(/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of new Set(ports)) expect(await refusesConnections(port)).toBe(true);
+  }, 20_000);
+});
