@@ -16,6 +16,8 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", impor
 /** How long a connection waits for another process's write lock before failing. */
 const BUSY_TIMEOUT_MS = 10_000;
 
+const WAL_AUTOCHECKPOINT_PAGES = 4000;
+
 /** The subset of a pino logger the store uses. */
 export interface StoreLogger {
   info(message: string): void;
@@ -42,6 +44,10 @@ function openConnection(databaseUrl: string): { sqlite: Database.Database; filen
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
+    // A checkpoint (run by whichever commit finds the WAL over this many pages) writes and syncs the database
+    // file: every ~400 votes at 4000 pages rather than every ~100 at the default 1000, so it delays fewer votes
+    // and writes each hot page (aggregates, counters) once for more commits. The WAL file normally stays ≤ 16 MB.
+    sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   } catch (error) {
     sqlite.close();
     throw error;

@@ -185,3 +185,17 @@ export const meta = sqliteTable("meta", {
   key: text("key").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/**
+ * Counted votes per voter and second of `votes.at` (seconds since 1970): the rate limit sums at most one row per
+ * second of its window instead of walking every vote of a prolific voter. Kept in the vote's transaction.
+ */
+export const countedVotesPerSecond = sqliteTable(
+  "counted_votes_per_second",
+  {
+    voterHash: text("voter_hash").notNull(),
+    second: integer("second").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.voterHash, table.second] })],
+);

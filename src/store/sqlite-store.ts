@@ -3,7 +3,7 @@
 // store on the same file, another process) serialise on SQLite's write lock.
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { and, asc, count, desc, eq, gt, gte, inArray, lte, sql, sum } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, sql, sum } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type {
   ArenaStore,
@@ -24,6 +24,7 @@ import type {
 import type { BattleState, Place, PlatformName, Tally, VoteChoice, VoteExclusion } from "../arena/types.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
 import * as schema from "./schema.ts";
+import { battleRowFrom, prepareStatements, type StoreStatements, subscriptionRowFrom } from "./statements.ts";
 
 export type StoreDatabase = BetterSQLite3Database<typeof schema>;
 
@@ -37,14 +38,12 @@ const {
   battleMessages,
   battles,
   channelSettings,
-  meta,
   models,
   subscriptions,
   turns,
   votes,
 } = schema;
 
-const AGGREGATES_VERSION = "aggregates_version";
 const DEFAULT_VOTING_WINDOW_SECONDS = 3600;
 const FINAL_STATES: readonly BattleState[] = ["closed", "discarded", "errored"];
 const COUNTED_BATTLES_PAGE = 1000;
@@ -92,8 +91,15 @@ export function canonicalOutcome(
   return { modelA: modelB, modelB: modelA, outcome: (2 * total - halfPoints) / (2 * total) };
 }
 
-function battleTally(row: BattleRow): CountedTally {
+function battleTally(
+  row: Pick<BattleRow, "countedA" | "countedB" | "countedTie" | "countedBad">,
+): CountedTally {
   return { a: row.countedA, b: row.countedB, tie: row.countedTie, bad: row.countedBad };
+}
+
+/** The `second` of counted_votes_per_second for a vote at this time (ms). */
+function secondOf(at: number): number {
+  return Math.floor(at / 1000);
 }
 
 function addChoice(t: CountedTally, choice: VoteChoice): CountedTally {
@@ -137,147 +143,14 @@ export class SqliteArenaStore implements ArenaStore {
   readonly #db: StoreDatabase;
   readonly #sqlite: Database.Database;
 
-  // Statements of the hot paths (a vote, a button press), prepared once.
-  readonly #selectBattle;
-  readonly #selectTurns;
-  readonly #selectMessageIds;
-  readonly #insertVote;
-  readonly #updateBattleCounts;
-  readonly #incrementAggregate;
-  readonly #decrementAggregate;
-  readonly #deleteEmptyAggregate;
-  readonly #countModelBattle;
-  readonly #bumpAggregatesVersion;
-  readonly #selectAggregatesVersion;
-  readonly #selectAggregates;
-  readonly #countVotesSince;
-  readonly #selectBattleForMessage;
+  // The hot paths' statements (a vote, a button press, a leaderboard read), prepared once.
+  readonly #statements: StoreStatements;
   readonly #recordVoteTransaction: (vote: NewVote) => VoteResult;
 
   constructor(db: StoreDatabase, sqlite: Database.Database) {
     this.#db = db;
     this.#sqlite = sqlite;
-    // drizzle encodes a placeholder through its column (Date → ms, JSON → text) in insert values, but binds it
-    // raw in where clauses and sql`` fragments: there the caller passes driver values (numbers for times).
-    const p = sql.placeholder;
-    this.#selectBattle = db
-      .select()
-      .from(battles)
-      .where(eq(battles.id, p("id")))
-      .prepare();
-    this.#selectTurns = db
-      .select()
-      .from(turns)
-      .where(eq(turns.battleId, p("id")))
-      .orderBy(asc(turns.turn), asc(turns.side))
-      .prepare();
-    this.#selectMessageIds = db
-      .select({ messageId: battleMessages.messageId })
-      .from(battleMessages)
-      .where(eq(battleMessages.battleId, p("id")))
-      .orderBy(sql`rowid`)
-      .prepare();
-    this.#insertVote = db
-      .insert(votes)
-      .values({
-        battleId: p("battleId"),
-        voterHash: p("voterHash"),
-        choice: p("choice"),
-        at: p("at"),
-        counted: p("counted"),
-        exclusions: p("exclusions"),
-      })
-      .onConflictDoNothing({ target: [votes.battleId, votes.voterHash] })
-      .prepare();
-    this.#updateBattleCounts = db
-      .update(battles)
-      .set({
-        outcome: sql`${p("outcome")}`,
-        countedVotes: sql`${p("countedVotes")}`,
-        countedA: sql`${p("a")}`,
-        countedB: sql`${p("b")}`,
-        countedTie: sql`${p("tie")}`,
-        countedBad: sql`${p("bad")}`,
-      })
-      .where(eq(battles.id, p("id")))
-      .prepare();
-    this.#incrementAggregate = db
-      .insert(aggregateCounts)
-      .values({
-        category: p("category"),
-        modelA: p("modelA"),
-        modelB: p("modelB"),
-        outcome: p("outcome"),
-        count: 1,
-      })
-      .onConflictDoUpdate({
-        target: [
-          aggregateCounts.category,
-          aggregateCounts.modelA,
-          aggregateCounts.modelB,
-          aggregateCounts.outcome,
-        ],
-        set: { count: sql`${aggregateCounts.count} + 1` },
-      })
-      .prepare();
-    const aggregateKey = and(
-      eq(aggregateCounts.category, p("category")),
-      eq(aggregateCounts.modelA, p("modelA")),
-      eq(aggregateCounts.modelB, p("modelB")),
-      eq(aggregateCounts.outcome, p("outcome")),
-    );
-    this.#decrementAggregate = db
-      .update(aggregateCounts)
-      .set({ count: sql`${aggregateCounts.count} - 1` })
-      .where(aggregateKey)
-      .prepare();
-    this.#deleteEmptyAggregate = db
-      .delete(aggregateCounts)
-      .where(and(aggregateKey, lte(aggregateCounts.count, 0)))
-      .prepare();
-    this.#countModelBattle = db
-      .update(models)
-      .set({ countedBattles: sql`${models.countedBattles} + 1` })
-      .where(inArray(models.name, [p("modelA"), p("modelB")]))
-      .prepare();
-    this.#bumpAggregatesVersion = db
-      .insert(meta)
-      .values({ key: AGGREGATES_VERSION, value: 1 })
-      .onConflictDoUpdate({ target: meta.key, set: { value: sql`${meta.value} + 1` } })
-      .prepare();
-    this.#selectAggregatesVersion = db
-      .select({ value: meta.value })
-      .from(meta)
-      .where(eq(meta.key, AGGREGATES_VERSION))
-      .prepare();
-    this.#selectAggregates = db
-      .select({
-        modelA: aggregateCounts.modelA,
-        modelB: aggregateCounts.modelB,
-        outcome: aggregateCounts.outcome,
-        count: aggregateCounts.count,
-      })
-      .from(aggregateCounts)
-      .where(eq(aggregateCounts.category, p("category")))
-      .orderBy(asc(aggregateCounts.modelA), asc(aggregateCounts.modelB), asc(aggregateCounts.outcome))
-      .prepare();
-    this.#countVotesSince = db
-      .select({ n: count() })
-      .from(votes)
-      .where(and(eq(votes.voterHash, p("voterHash")), gte(votes.at, p("since")), eq(votes.counted, true)))
-      .prepare();
-    this.#selectBattleForMessage = db
-      .select({ battleId: battleMessages.battleId })
-      .from(battleMessages)
-      .where(
-        and(
-          eq(battleMessages.platform, p("platform")),
-          eq(battleMessages.messageId, p("messageId")),
-          sql`(${battleMessages.channel} = ${p("channel")} OR ${battleMessages.thread} = ${p("channel")})`,
-        ),
-      )
-      .limit(1)
-      .prepare();
+    this.#statements = prepareStatements(sqlite);
     const recordVote = sqlite.transaction((vote: NewVote) => this.#recordVoteNow(vote));
     this.#recordVoteTransaction = (vote) => recordVote.immediate(vote);
   }
@@ -397,8 +270,13 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   #getBattleNow(id: string): BattleRecord | null {
-    const row = this.#selectBattle.get({ id });
+    const row = this.#battleRow(id);
     return row ? this.#toBattleRecord(row) : null;
+  }
+
+  #battleRow(id: string): BattleRow | null {
+    const stored = this.#statements.selectBattle.get(id);
+    return stored ? battleRowFrom(stored) : null;
   }
 
   #requireBattle(id: string): BattleRecord {
@@ -408,17 +286,6 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   #toBattleRecord(row: BattleRow): BattleRecord {
-    const turnRecords: TurnRecord[] = this.#selectTurns.all({ id: row.id }).map((t) => ({
-      turn: t.turn,
-      side: t.side,
-      userContent: t.userContent,
-      content: t.content,
-      promptTokens: t.promptTokens,
-      completionTokens: t.completionTokens,
-      latencyMs: t.latencyMs,
-      finishReason: t.finishReason,
-      error: t.error,
-    }));
     return {
       id: row.id,
       place: placeOf(row),
@@ -433,8 +300,8 @@ export class SqliteArenaStore implements ArenaStore {
       reason: row.reason,
       outcome: row.outcome,
       countedVotes: row.countedVotes,
-      turns: turnRecords,
-      messageIds: this.#selectMessageIds.all({ id: row.id }).map((m) => m.messageId),
+      turns: this.#statements.selectTurns.all(row.id),
+      messageIds: this.#statements.selectMessageIds.all(row.id),
     };
   }
 
@@ -516,24 +383,15 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async battlesDueToClose(now: Date, limit: number): Promise<BattleRecord[]> {
-    return this.#db
-      .select()
-      .from(battles)
-      .where(and(eq(battles.state, "open"), lte(battles.closesAt, now)))
-      .orderBy(asc(battles.closesAt))
-      .limit(limit)
-      .all()
-      .map((row) => this.#toBattleRecord(row));
+    return this.#statements.selectBattlesDueToClose
+      .all(now.getTime(), limit)
+      .map((stored) => this.#toBattleRecord(battleRowFrom(stored)));
   }
 
   async battlesInState(state: BattleState): Promise<BattleRecord[]> {
-    return this.#db
-      .select()
-      .from(battles)
-      .where(eq(battles.state, state))
-      .orderBy(asc(battles.createdAt))
-      .all()
-      .map((row) => this.#toBattleRecord(row));
+    return this.#statements.selectBattlesInState
+      .all(state)
+      .map((stored) => this.#toBattleRecord(battleRowFrom(stored)));
   }
 
   async rememberMessage(battleId: string, messageId: string): Promise<void> {
@@ -555,8 +413,8 @@ export class SqliteArenaStore implements ArenaStore {
     channel: string,
     messageId: string,
   ): Promise<BattleRecord | null> {
-    const hit = this.#selectBattleForMessage.get({ platform, channel, messageId });
-    return hit ? this.#getBattleNow(hit.battleId) : null;
+    const battleId = this.#statements.selectBattleForMessage.get(platform, messageId, channel, channel);
+    return battleId === undefined ? null : this.#getBattleNow(battleId);
   }
 
   // ---------------------------------------------------------------- votes
@@ -567,7 +425,7 @@ export class SqliteArenaStore implements ArenaStore {
 
   /** Runs inside an immediate transaction. */
   #recordVoteNow(vote: NewVote): VoteResult {
-    const row = this.#selectBattle.get({ id: vote.battleId });
+    const row = this.#battleRow(vote.battleId);
     if (!row) return { kind: "unknown_battle" };
 
     const exclusions = [...new Set(vote.exclusions)];
@@ -576,50 +434,62 @@ export class SqliteArenaStore implements ArenaStore {
     const counted = exclusions.length === 0;
 
     // The unique (battle, voter) index decides: a second vote, even one racing from another process, inserts nothing.
-    const inserted = this.#insertVote.run({
-      battleId: vote.battleId,
-      voterHash: vote.voterHash,
-      choice: vote.choice,
-      at: vote.at,
-      counted,
-      exclusions,
-    });
+    const at = vote.at.getTime();
+    const inserted = this.#statements.insertVote.run(
+      vote.battleId,
+      vote.voterHash,
+      vote.choice,
+      at,
+      counted ? 1 : 0,
+      JSON.stringify(exclusions),
+    );
     if (inserted.changes === 0) return { kind: "duplicate", battle: this.#toBattleRecord(row) };
 
-    if (counted) this.#countVote(row, vote.choice);
-    return { kind: "recorded", counted, exclusions, battle: this.#requireBattle(vote.battleId) };
+    const after = counted ? this.#countVote(row, vote.choice) : row;
+    if (counted) this.#statements.countVoteSecond.run(vote.voterHash, secondOf(at));
+    return { kind: "recorded", counted, exclusions, battle: this.#toBattleRecord(after) };
   }
 
-  /** The battle's outcome moves from the old tally's to the new one's in every category's aggregates. */
-  #countVote(row: BattleRow, choice: VoteChoice): void {
+  /**
+   * The battle's outcome moves from the old tally's to the new one's in every category's aggregates.
+   * Returns the battle row as it now is.
+   */
+  #countVote(row: BattleRow, choice: VoteChoice): BattleRow {
+    const s = this.#statements;
     const before = battleTally(row);
     const after = addChoice(before, choice);
     const oldKey = canonicalOutcome(row.modelA, row.modelB, before);
     const newKey = canonicalOutcome(row.modelA, row.modelB, after);
     const total = tallyTotal(after);
-    this.#updateBattleCounts.run({
-      id: row.id,
-      outcome: (2 * after.a + after.tie + after.bad) / (2 * total),
-      countedVotes: total,
-      a: after.a,
-      b: after.b,
-      tie: after.tie,
-      bad: after.bad,
-    });
-    for (const category of row.categories) {
-      if (oldKey) {
-        this.#decrementAggregate.run({ category, ...oldKey });
-        this.#deleteEmptyAggregate.run({ category, ...oldKey });
+    const outcome = (2 * after.a + after.tie + after.bad) / (2 * total);
+    s.updateBattleCounts.run(outcome, total, after.a, after.b, after.tie, after.bad, row.id);
+    // The same battle always has the same canonical pair. An unchanged outcome (e.g. one A, one B, then a tie)
+    // would be decremented and incremented back: skip it.
+    if (oldKey?.outcome !== newKey?.outcome) {
+      for (const category of row.categories) {
+        if (oldKey) {
+          const key = [category, oldKey.modelA, oldKey.modelB, oldKey.outcome] as const;
+          if (s.decrementAggregate.run(...key).changes === 0) s.deleteLastAggregate.run(...key);
+        }
+        if (newKey) s.incrementAggregate.run(category, newKey.modelA, newKey.modelB, newKey.outcome);
       }
-      if (newKey) this.#incrementAggregate.run({ category, ...newKey });
     }
-    if (tallyTotal(before) === 0) this.#countModelBattle.run({ modelA: row.modelA, modelB: row.modelB });
-    this.#bumpAggregatesVersion.run();
+    if (tallyTotal(before) === 0) s.countModelBattle.run(row.modelA, row.modelB);
+    s.bumpAggregatesVersion.run();
+    return {
+      ...row,
+      outcome,
+      countedVotes: total,
+      countedA: after.a,
+      countedB: after.b,
+      countedTie: after.tie,
+      countedBad: after.bad,
+    };
   }
 
   /** Counted votes of the battle by choice (the same votes its outcome is the mean of); zeros if unknown. */
   async tally(battleId: string): Promise<Tally> {
-    const row = this.#selectBattle.get({ id: battleId });
+    const row = this.#statements.selectBattle.get(battleId);
     return row ? battleTally(row) : { a: 0, b: 0, tie: 0, bad: 0 };
   }
 
@@ -641,13 +511,18 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async countVotesSince(voterHash: string, since: Date): Promise<number> {
-    return this.#countVotesSince.get({ voterHash, since: since.getTime() })?.n ?? 0;
+    // Whole seconds from the per-second counts, the part of the first second from the votes themselves.
+    const from = since.getTime();
+    const firstWholeSecond = Math.ceil(from / 1000);
+    const whole = this.#statements.sumVoteSecondsFrom.get(voterHash, firstWholeSecond) ?? 0;
+    if (from === firstWholeSecond * 1000) return whole;
+    return whole + (this.#statements.countVotesBetween.get(voterHash, from, firstWholeSecond * 1000) ?? 0);
   }
 
   // ---------------------------------------------------------------- aggregates
 
   async aggregateCounts(category: string): Promise<ComparisonCount[]> {
-    return this.#selectAggregates.all({ category });
+    return this.#statements.selectAggregates.all(category);
   }
 
   async recountFromVotes(category: string): Promise<ComparisonCount[]> {
@@ -690,7 +565,7 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async aggregatesVersion(): Promise<number> {
-    return this.#selectAggregatesVersion.get()?.value ?? 0;
+    return this.#statements.selectAggregatesVersion.get() ?? 0;
   }
 
   /**
@@ -764,7 +639,7 @@ export class SqliteArenaStore implements ArenaStore {
           else
             add.run({ modelA: row.modelB, modelB: row.modelA, outcome: 1 - row.outcome, count: row.count });
         }
-        this.#bumpAggregatesVersion.run();
+        this.#statements.bumpAggregatesVersion.run();
       })
       .immediate();
   }
@@ -772,17 +647,7 @@ export class SqliteArenaStore implements ArenaStore {
   // ---------------------------------------------------------------- channel settings, subscriptions
 
   async channelSettings(place: Place): Promise<ChannelSettings> {
-    const row = this.#db
-      .select()
-      .from(channelSettings)
-      .where(
-        and(
-          eq(channelSettings.platform, place.platform),
-          eq(channelSettings.community, place.community),
-          eq(channelSettings.channel, place.channel),
-        ),
-      )
-      .get();
+    const row = this.#statements.selectChannelSettings.get(place.platform, place.community, place.channel);
     return {
       place: { platform: place.platform, community: place.community, channel: place.channel },
       votingWindowSeconds: row?.votingWindowSeconds ?? DEFAULT_VOTING_WINDOW_SECONDS,
@@ -855,12 +720,9 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async subscriptions(): Promise<Subscription[]> {
-    return this.#db
-      .select()
-      .from(subscriptions)
-      .orderBy(asc(subscriptions.createdAt), asc(subscriptions.id))
+    return this.#statements.selectSubscriptions
       .all()
-      .map(toSubscription);
+      .map((stored) => toSubscription(subscriptionRowFrom(stored)));
   }
 
   async markPublished(subscriptionId: string, top: readonly string[], battleTotal: number): Promise<void> {

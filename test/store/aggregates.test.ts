@@ -62,6 +62,10 @@ it.each([1, 2, 3])("aggregates equal a recount from the votes (seed %i)", async 
         exclusions,
       });
       if (result.kind === "recorded" && result.counted) countedVotes++;
+      // The battle a vote returns is the battle as stored right after it.
+      if (result.kind !== "unknown_battle") {
+        expect(result.battle).toEqual(await store.getBattle(result.battle.id));
+      }
     }
     if (step === 450) {
       await store.removeModel("beta");

@@ -1,7 +1,15 @@
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { databaseFilename, migrateDatabase, openSqliteStore } from "../../src/store/index.ts";
+import {
+  databaseFilename,
+  MIGRATIONS_FOLDER,
+  migrateDatabase,
+  openSqliteStore,
+} from "../../src/store/index.ts";
 import { modelInput, newBattle, type TempDir, tempDir } from "./helpers.ts";
 
 let dir: TempDir;
@@ -9,6 +17,29 @@ beforeEach(() => {
   dir = tempDir();
 });
 afterEach(() => dir.remove());
+
+interface Journal {
+  entries: { tag: string }[];
+}
+const JOURNAL = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as Journal;
+const MIGRATION_COUNT = JOURNAL.entries.length;
+
+/** A database file migrated with only the first `count` migrations, as an older release left it. */
+function migrateFirst(file: string, count: number): void {
+  const folder = dir.file(`migrations-${count}`);
+  mkdirSync(join(folder, "meta"), { recursive: true });
+  const entries = JOURNAL.entries.slice(0, count);
+  for (const entry of entries) {
+    copyFileSync(join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), join(folder, `${entry.tag}.sql`));
+  }
+  writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ ...JOURNAL, entries }));
+  const sqlite = new Database(file);
+  try {
+    migrate(drizzle({ client: sqlite }), { migrationsFolder: folder });
+  } finally {
+    sqlite.close();
+  }
+}
 
 function tables(file: string): string[] {
   const sqlite = new Database(file, { readonly: true });
@@ -44,9 +75,10 @@ describe("openSqliteStore", () => {
         "subscriptions",
         "audit_log",
         "meta",
+        "counted_votes_per_second",
       ]),
     );
-    expect(messages.join("\n")).toMatch(/1 migration\(s\) applied/);
+    expect(messages.join("\n")).toMatch(new RegExp(`${MIGRATION_COUNT} migration\\(s\\) applied`));
     const sqlite = new Database(file, { readonly: true });
     expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     sqlite.close();
@@ -69,7 +101,7 @@ describe("openSqliteStore", () => {
   it("migrateDatabase migrates a fresh file and reports it", async () => {
     const file = dir.file("migrated.db");
     const result = await migrateDatabase(file);
-    expect(result.applied).toBe(1);
+    expect(result.applied).toBe(MIGRATION_COUNT);
     expect(result.filename).toBe(file);
     expect(tables(file)).toContain("votes");
   });
@@ -126,6 +158,35 @@ describe("openSqliteStore", () => {
     });
     expect(again.kind).toBe("duplicate");
     await after.close();
+  });
+
+  it("counts a voter's votes from before the per-second counts existed (the migration backfills them)", async () => {
+    const file = dir.file("old.db");
+    migrateFirst(file, 1);
+    const sqlite = new Database(file);
+    const insertBattle = sqlite.prepare(
+      `INSERT INTO battles (id, platform, community, channel, creator_hash, model_a, model_b, state, categories,
+        created_at) VALUES (?, 'discord', 'g', 'c', 'creator', 'alpha', 'beta', 'open', '["overall"]', 0)`,
+    );
+    const insertVote = sqlite.prepare(
+      `INSERT INTO votes (battle_id, voter_hash, choice, at, counted, exclusions) VALUES (?, ?, 'a', ?, ?, '[]')`,
+    );
+    for (const id of ["b1", "b2", "b3", "b4"]) insertBattle.run(id);
+    // Three counted votes of v1 (two in one second), one uncounted, one of another voter.
+    insertVote.run("b1", "v1", 1_700_000_000_250, 1);
+    insertVote.run("b2", "v1", 1_700_000_000_750, 1);
+    insertVote.run("b3", "v1", 1_700_000_005_000, 1);
+    insertVote.run("b4", "v1", 1_700_000_006_000, 0);
+    insertVote.run("b1", "v2", 1_700_000_006_000, 1);
+    sqlite.close();
+
+    const store = await openSqliteStore(file);
+    expect(await store.countVotesSince("v1", new Date(1_700_000_000_000))).toBe(3);
+    expect(await store.countVotesSince("v1", new Date(1_700_000_000_500))).toBe(2);
+    expect(await store.countVotesSince("v1", new Date(1_700_000_001_000))).toBe(1);
+    expect(await store.countVotesSince("v1", new Date(1_700_000_005_001))).toBe(0);
+    expect(await store.countVotesSince("v2", new Date(1_700_000_000_000))).toBe(1);
+    await store.close();
   });
 
   it("two stores on one file see each other's writes", async () => {

@@ -3,7 +3,7 @@ import type { BattleRecord } from "../../src/arena/store.ts";
 import type { BattleState, VoteChoice, VoteExclusion } from "../../src/arena/types.ts";
 import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
 import { canonicalOutcome } from "../../src/store/sqlite-store.ts";
-import { modelInput, newBattle, PLACE, type TempDir, tempDir } from "./helpers.ts";
+import { modelInput, newBattle, PLACE, seededRandom, type TempDir, tempDir } from "./helpers.ts";
 
 let dir: TempDir;
 let store: SqliteArenaStore;
@@ -333,6 +333,30 @@ describe("votes", () => {
     expect(await store.tally(battle.id)).toEqual({ a: 1, b: 0, tie: 0, bad: 0 });
     expect(await store.aggregatesVersion()).toBe(1);
     expect(await vote("no-such-battle", "v1", "a")).toEqual({ kind: "unknown_battle" });
+  });
+
+  it("counts a voter's counted votes since any millisecond, as a scan of the votes would", async () => {
+    const random = seededRandom(11);
+    const cast: { voterHash: string; at: number; counted: boolean }[] = [];
+    for (let index = 0; index < 60; index++) {
+      const battle = await openBattle();
+      for (const voterHash of ["v1", "v2"]) {
+        if (random() < 0.3) continue;
+        // Within 8 seconds, at millisecond precision, some votes on one second's edge.
+        const ms = random() < 0.2 ? T0 + 1000 * Math.floor(random() * 8) : T0 + Math.floor(random() * 8000);
+        const exclusions: VoteExclusion[] = random() < 0.2 ? ["rate_limit"] : [];
+        await store.recordVote({ battleId: battle.id, voterHash, choice: "a", at: new Date(ms), exclusions });
+        cast.push({ voterHash, at: ms, counted: exclusions.length === 0 });
+      }
+    }
+    const sinces = [T0 - 1, T0, T0 + 999, T0 + 1000, T0 + 1001, T0 + 8000];
+    for (let index = 0; index < 100; index++) sinces.push(T0 + Math.floor(random() * 8200) - 100);
+    for (const since of sinces) {
+      for (const voterHash of ["v1", "v2", "v3"]) {
+        const expected = cast.filter((v) => v.voterHash === voterHash && v.counted && v.at >= since).length;
+        expect(await store.countVotesSince(voterHash, new Date(since))).toBe(expected);
+      }
+    }
   });
 
   it("one vote per voter even for concurrent presses through two stores on one file", async () => {
