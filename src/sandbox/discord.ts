@@ -20,6 +20,7 @@ import { type SandboxPlatform, SandboxProblem } from "./platform.ts";
 const REPLY_TIMEOUT_MS = 60_000;
 const THREAD_TIMEOUT_MS = 15_000;
 const CHANNEL = "general";
+const LIVE_PRINT_DELAY_MS = 100;
 
 interface Component {
   type?: number;
@@ -50,6 +51,12 @@ class DiscordSandbox implements SandboxPlatform {
   private readonly users = new Map<string, FakeUser>();
   private readonly channelId: string;
   private readonly printer: DiscordPrinter;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly scheduleFlush = () => {
+    // What happens on its own (a voting window ending) is printed too, once the burst of changes is over.
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => this.flush(), LIVE_PRINT_DELAY_MS);
+  };
 
   constructor(
     private readonly fake: FakeDiscord,
@@ -67,6 +74,7 @@ class DiscordSandbox implements SandboxPlatform {
     const first = this.userNamed(this.firstUser);
     this.moderatorKey = `discord:${first.id}`;
     this.printer = new DiscordPrinter(fake, out, filesDirectory);
+    fake.events.on("change", this.scheduleFlush);
   }
 
   addUser(name: string): void {
@@ -143,10 +151,14 @@ class DiscordSandbox implements SandboxPlatform {
   }
 
   flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     this.printer.flush();
   }
 
   async close(): Promise<void> {
+    this.flush();
+    this.fake.events.off("change", this.scheduleFlush);
     await this.fake.close();
   }
 

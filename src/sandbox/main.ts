@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   }
 
   const interactive = process.stdin.isTTY === true;
-  const out = new Output(process.stdout, process.stdout.isTTY === true);
+  const out = new Output(process.stdout, process.stdout.isTTY === true && !process.env.NO_COLOR);
   const directory = mkdtempSync(join(tmpdir(), "arena-sandbox-"));
   let sandbox: Sandbox | null = null;
   let stopping: Promise<void> | null = null;

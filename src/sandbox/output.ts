@@ -33,7 +33,10 @@ export class Output {
 
   /** Markdown bold (`**Model A**`) as terminal bold, or as plain text without colours. */
   markdown(text: string): string {
-    return text.replace(/\*\*([^*\n]+)\*\*/g, (_match, inner: string) => this.paint(inner, "bold"));
+    // Bold on and off (not a full reset), so the colour of the surrounding block carries on.
+    return text.replace(/\*\*([^*\n]+)\*\*/g, (_match, inner: string) =>
+      this.colours ? `\x1b[1m${inner}\x1b[22m` : inner,
+    );
   }
 
   paint(text: string, style: Style): string {
