@@ -93,10 +93,37 @@ export function sandwichIntervals(
       const projection = (direction[pairs.a[pair] ?? 0] ?? 0) - (direction[pairs.b[pair] ?? 0] ?? 0);
       variance += (scoreSquares[pair] ?? 0) * projection * projection;
     }
+    if ((solution.ridge[model] ?? 0) > 0) {
+      // Under a prior (separation, or --l2) the residuals of a model that won everything are near zero and the
+      // sandwich collapses to a zero-width interval. The curvature of the penalised objective (the Laplace
+      // approximation, H⁻¹) still says how little the data pin the rating: never report less than that.
+      variance = Math.max(variance, modelBasedVariance(direction, model, component, setup));
+    }
     const halfWidth = Z_975 * ELO_PER_THETA * Math.sqrt(Math.max(variance, 0));
     const rating = solution.ratings[model] ?? Number.NaN;
     lower[model] = rating - halfWidth;
     upper[model] = rating + halfWidth;
   }
   return { lower, upper };
+}
+
+/** c·H⁻¹c for the gauged contrast c = e_model − reference, given direction = H⁻¹c. */
+function modelBasedVariance(
+  direction: Float64Array,
+  model: number,
+  component: number,
+  setup: SolverSetup,
+): number {
+  const anchorComponent = setup.anchorIndex >= 0 ? (setup.componentOf[setup.anchorIndex] ?? -1) : -1;
+  if (component === anchorComponent) {
+    return (direction[model] ?? 0) - (direction[setup.anchorIndex] ?? 0);
+  }
+  let sum = 0;
+  let members = 0;
+  for (let i = 0; i < direction.length; i++) {
+    if (setup.componentOf[i] !== component) continue;
+    sum += direction[i] ?? 0;
+    members++;
+  }
+  return (direction[model] ?? 0) - sum / Math.max(members, 1);
 }

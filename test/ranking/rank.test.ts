@@ -64,6 +64,17 @@ describe("rankModels", () => {
     }
   });
 
+  it("never gives a zero-width sandwich interval to a model the data barely pin down", async () => {
+    const oneBattle = aggregate([{ modelA: "x", modelB: "y", outcome: 1 }]);
+    const board = await rankModels(oneBattle, { ci: "sandwich" });
+    expect(board.separated).toEqual(expect.arrayContaining(["x", "y"]));
+    for (const entry of board.models) {
+      // One battle says next to nothing: the interval must be wide (the weak prior's scale is 400 Elo).
+      expect(entry.upper - entry.lower).toBeGreaterThan(200);
+      expect(entry.lower).toBeLessThan(entry.rating);
+    }
+  });
+
   it("computes Rank (UB) from the intervals and sorts by it, then by rating", async () => {
     const board = await rankModels(table, { ci: "sandwich" });
     for (const entry of board.models) {
