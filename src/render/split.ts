@@ -32,7 +32,10 @@ export function splitMessage(text: string, limit: number): string[] {
           : { marker: fence[1] ?? "```", opening: piece.trim() }
         : openFence;
       const candidate = current === "" ? piece : `${current}\n${piece}`;
-      const reserve = nextFence && nextFence === openFence ? fenceReserve(openFence) : 0;
+      // Room to close the fence that will be open after this line; a line that opens one also needs room
+      // for some of the block, or the part would end in an empty block.
+      const opensFence = nextFence !== null && nextFence !== openFence;
+      const reserve = fenceReserve(nextFence) + (opensFence ? Math.min(80, Math.floor(limit / 10)) : 0);
       if (candidate.length + reserve > limit && current !== "") flush();
       append(piece);
       openFence = nextFence;

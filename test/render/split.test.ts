@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../../src/ranking/random.ts";
 import { splitMessage } from "../../src/render/split.ts";
 
 function fenceBalanced(part: string): boolean {
@@ -48,6 +49,40 @@ describe("splitMessage", () => {
     for (const part of parts) {
       expect(part.length).toBeLessThanOrEqual(4096);
       expect(fenceBalanced(part)).toBe(true);
+    }
+  });
+
+  it("does not go over the limit when a fence opens at the end of a part", () => {
+    const text = `${"x".repeat(1989)}\n\`\`\`python\nprint(1)\n\`\`\``;
+    const parts = splitMessage(text, 2000);
+    for (const part of parts) {
+      expect(part.length).toBeLessThanOrEqual(2000);
+      expect(fenceBalanced(part)).toBe(true);
+      expect(part).not.toMatch(/```python\n```/);
+    }
+  });
+
+  it("keeps every part within the limit and every fence balanced, for random texts and limits", () => {
+    const random = createRandom(3);
+    const pick = (n: number) => Math.floor(random.next() * n);
+    for (let round = 0; round < 2000; round++) {
+      const lines: string[] = [];
+      let open = false;
+      for (let index = 0; index < 5 + pick(60); index++) {
+        const roll = pick(10);
+        if (roll === 0) {
+          lines.push(open ? "```" : ["```", "```js", "~~~"][pick(3)] === "~~~" ? "```" : "```ts");
+          open = !open;
+        } else {
+          lines.push("word ".repeat(pick(40)).trim());
+        }
+      }
+      if (open) lines.push("```");
+      const limit = 40 + pick(300);
+      for (const part of splitMessage(lines.join("\n"), limit)) {
+        expect(part.length).toBeLessThanOrEqual(limit);
+        expect(fenceBalanced(part)).toBe(true);
+      }
     }
   });
 });
