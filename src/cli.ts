@@ -381,13 +381,17 @@ async function runStart(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-  runtime.logger.info({}, "stopping");
+  const failure = await Promise.race([
+    new Promise<null>((resolve) => {
+      process.once("SIGINT", () => resolve(null));
+      process.once("SIGTERM", () => resolve(null));
+    }),
+    runtime.fatal,
+  ]);
+  runtime.logger.info({ reason: failure ? failure.message : "signal" }, "stopping");
   await runtime.stop();
-  return EXIT_OK;
+  if (failure) io.stderr(`arena start: ${failure.message}\n`);
+  return failure ? EXIT_FAILURE : EXIT_OK;
 }
 
 async function runMigrate(args: string[], io: CliIo): Promise<number> {

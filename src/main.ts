@@ -52,6 +52,11 @@ export async function upsertConfiguredModels(store: ArenaStore, config: Config):
   return config.models.length;
 }
 
+export interface BotRuntime extends ArenaRuntime {
+  /** Resolves when an adapter can no longer work (e.g. Telegram refused polling): the process should stop. */
+  readonly fatal: Promise<Error>;
+}
+
 export interface ArenaRuntime {
   readonly arena: Arena;
   readonly services: CommandServices;
@@ -100,7 +105,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 }
 
 /** `arena start`: every platform whose token is set. */
-export async function startBot(config: Config, options: RuntimeOptions = {}): Promise<ArenaRuntime> {
+export async function startBot(config: Config, options: RuntimeOptions = {}): Promise<BotRuntime> {
   if (!config.DISCORD_TOKEN && !config.TELEGRAM_TOKEN) {
     throw new ConfigError([
       "No platform is configured: set DISCORD_TOKEN (a Discord bot token) and/or TELEGRAM_TOKEN (from @BotFather), then start again.",
@@ -108,7 +113,16 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
   }
   const runtime = await createRuntime(config, options);
   const adapters: PlatformAdapter[] = [];
-  const dependencies = { arena: runtime.arena, services: runtime.services, logger: runtime.logger };
+  let reportFatal: (error: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => {
+    reportFatal = resolve;
+  });
+  const dependencies = {
+    arena: runtime.arena,
+    services: runtime.services,
+    logger: runtime.logger,
+    onFatal: (error: Error) => reportFatal(error),
+  };
   try {
     if (config.DISCORD_TOKEN) {
       const { createDiscordAdapter } = await import("./platforms/discord/index.ts");
@@ -118,7 +132,9 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
       const { createTelegramAdapter } = await import("./platforms/telegram/index.ts");
       adapters.push(createTelegramAdapter({ ...dependencies, config, token: config.TELEGRAM_TOKEN }));
     }
-    // Adapters first: the arena's start-up tells the threads of battles a crash interrupted, through them.
+    // Interrupted battles are found before any update is taken (a backlog may start new ones at once), and
+    // their threads are told once the adapters are listening.
+    await runtime.arena.recover();
     for (const adapter of adapters) await adapter.start();
     await runtime.arena.start();
   } catch (error) {
@@ -129,7 +145,10 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
   runtime.logger.info({ platforms: adapters.map((adapter) => adapter.platform) }, "arena bot started");
   return {
     ...runtime,
+    fatal,
     async stop() {
+      // The arena first: answers still being generated are posted while the adapters are connected.
+      await runtime.arena.stop();
       for (const adapter of adapters) await adapter.stop().catch(() => {});
       await runtime.stop();
     },

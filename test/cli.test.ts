@@ -211,7 +211,7 @@ describe("the bot's subcommands (through bin/arena.js, configured by the environ
     };
     const migrated = await arena(env, "migrate");
     expect(migrated.code).toBe(0);
-    expect(migrated.stdout).toMatch(/1 migration\(s\) applied, 2 model\(s\) upserted/);
+    expect(migrated.stdout).toMatch(/[1-9][0-9]* migration\(s\) applied, 2 model\(s\) upserted/);
     expect((await arena(env, "migrate")).stdout).toMatch(/0 migration\(s\) applied/);
 
     const added = await arena(

@@ -68,6 +68,14 @@ export class ArenaRefusal extends Error {
 
 export const CONTINUE_MAX_CHARS = 4000;
 
+/** Shown above the vote buttons. */
+export const VOTE_PROMPT =
+  "Which answer is better? Your vote stays anonymous; the names are revealed when voting closes.";
+
+/** The one message a user gets when a handler fails on our side (details go to the log). */
+export const SOMETHING_WENT_WRONG =
+  "Something went wrong on our side while handling that; it has been logged. Please try again.";
+
 const CHOICE_TEXT: Record<VoteChoice, string> = {
   a: "A is better",
   b: "B is better",
@@ -97,6 +105,8 @@ export class Arena {
   private readonly background = new Set<Promise<unknown>>();
   private leakDetector: ReturnType<typeof createLeakDetector> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private recovered: BattleRecord[] | null = null;
+  private detectorSignature = "";
 
   constructor(deps: ArenaDependencies) {
     this.store = deps.store;
@@ -118,22 +128,34 @@ export class Arena {
 
   // ---- lifecycle ------------------------------------------------------------------------------------------
 
-  /** Recovers battles a crash left generating, then closes due battles every tick. */
-  async start(): Promise<void> {
+  /**
+   * Marks errored the battles a crash left generating. Run it before the adapters take updates, so that a
+   * battle started from an update backlog is not mistaken for an interrupted one; `start` tells their threads.
+   */
+  async recover(): Promise<void> {
+    if (this.recovered) return;
+    this.recovered = [];
     for (const battle of await this.store.battlesInState("generating")) {
       const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
         reason: "interrupted by a restart",
       });
-      if (errored) {
-        this.emit({
-          type: "battle.errored",
-          battleId: battle.id,
-          place: errored.place,
-          messageIds: errored.messageIds,
-          text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
-        });
-      }
+      if (errored) this.recovered.push(errored);
     }
+  }
+
+  /** Recovers (if not done yet), tells the threads of interrupted battles, then closes due battles every tick. */
+  async start(): Promise<void> {
+    await this.recover();
+    for (const battle of this.recovered ?? []) {
+      this.emit({
+        type: "battle.errored",
+        battleId: battle.id,
+        place: battle.place,
+        messageIds: battle.messageIds,
+        text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
+      });
+    }
+    this.recovered = [];
     await this.tick();
     this.timer = setInterval(() => this.track(this.tick()), this.settings.tickMilliseconds);
     this.timer.unref();
@@ -225,9 +247,30 @@ export class Arena {
 
   // ---- registry -------------------------------------------------------------------------------------------
 
-  async detector(): Promise<ReturnType<typeof createLeakDetector>> {
-    if (!this.leakDetector) this.leakDetector = createLeakDetector(await this.store.listModels());
+  /** The leak detector of the registry as it is now (rebuilt only when names, ids or aliases changed). */
+  async detector(models?: readonly ModelRecord[]): Promise<ReturnType<typeof createLeakDetector>> {
+    const registry = models ?? (await this.store.listModels());
+    const signature = JSON.stringify(
+      registry.map((model) => [model.name, model.model, model.baseUrl, model.aliases]),
+    );
+    if (!this.leakDetector || signature !== this.detectorSignature) {
+      this.leakDetector = createLeakDetector(registry);
+      this.detectorSignature = signature;
+    }
     return this.leakDetector;
+  }
+
+  /** What to suggest while someone types a model name or a category (best first). */
+  async suggestions(kind: "model" | "category", typed: string, limit: number): Promise<string[]> {
+    let candidates: string[];
+    if (kind === "model") {
+      candidates = (await this.store.listModels()).map((model) => model.name);
+    } else {
+      const used = (await this.store.categories()).toSorted((x, y) => y.battles - x.battles);
+      candidates = [...new Set(["overall", ...used.map((entry) => entry.category)])];
+    }
+    const needle = typed.trim().toLowerCase();
+    return candidates.filter((candidate) => candidate.toLowerCase().includes(needle)).slice(0, limit);
   }
 
   /** Call after any registry change: leak terms depend on every registered model. */
@@ -239,9 +282,9 @@ export class Arena {
 
   /** `/battle`: validates, pairs, creates the battle. The adapter posts the public reply and opens its thread. */
   async startBattle(ctx: CommandContext, promptText: string): Promise<Reply> {
-    const checked = validatePrompt(promptText, await this.detector());
-    if (!checked.ok) return refusal(checked.error);
     const models = await this.store.listModels();
+    const checked = validatePrompt(promptText, await this.detector(models));
+    if (!checked.ok) return refusal(checked.error);
     const pair = choosePair(models, this.now(), this.random);
     if (!pair) {
       const usable = models.filter((model) => model.enabled).length;
@@ -283,6 +326,12 @@ export class Arena {
     await this.store.transitionBattle(battleId, ["generating"], "errored", this.now(), { reason });
   }
 
+  /** The adapter could not show a turn (answers or buttons) in the battle's place: it must not count. */
+  async deliveryFailed(battleId: string, reason: string): Promise<void> {
+    const battle = await this.store.getBattle(battleId);
+    if (battle) await this.failBattle(battle, `its answers could not be posted (${reason})`);
+  }
+
   async rememberMessage(battleId: string, messageId: string): Promise<void> {
     await this.store.rememberMessage(battleId, messageId);
   }
@@ -292,7 +341,18 @@ export class Arena {
     return this.store.battleForMessage(place.platform, place.channel, messageId);
   }
 
+  /** Generates one turn; whatever goes wrong, the battle ends errored rather than stuck in "generating". */
   private async generateTurn(battleId: string, turn: number): Promise<void> {
+    try {
+      await this.runTurn(battleId, turn);
+    } catch (error) {
+      this.logger.error({ battle: battleId, err: errorText(error) }, "generating a turn failed");
+      const battle = await this.store.getBattle(battleId);
+      if (battle) await this.failBattle(battle, "an internal error of the bot (it has been logged)");
+    }
+  }
+
+  private async runTurn(battleId: string, turn: number): Promise<void> {
     const battle = await this.store.getBattle(battleId);
     if (!battle) return;
     const models = new Map((await this.store.listModels()).map((model) => [model.name, model]));
@@ -330,6 +390,8 @@ export class Arena {
       prompt: userTurnOf(opened, turn),
       answers,
       buttons: battleButtons(battleId),
+      votePrompt: VOTE_PROMPT,
+      messageIds: opened.messageIds,
     });
   }
 
@@ -390,9 +452,15 @@ export class Arena {
   }
 
   private async failBattle(battle: BattleRecord, reason: string): Promise<void> {
-    const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
-      reason,
-    });
+    const errored = await this.store.transitionBattle(
+      battle.id,
+      ["generating", "open"],
+      "errored",
+      this.now(),
+      {
+        reason,
+      },
+    );
     if (!errored) return;
     this.emit({
       type: "battle.errored",
@@ -523,10 +591,14 @@ export class Arena {
     const battle = await this.store.getBattle(battleId);
     if (!battle) return refusal("This battle does not exist (any more).");
     const creator = battle.creatorHash === this.userHash(ctx);
-    if (!creator && !this.isModerator(ctx))
+    if (!creator && !this.isModerator(ctx)) {
+      await this.audit(ctx, "battle.close", battleId, { reason: "neither creator nor moderator" }, false);
       return refusal("Only the person who started this battle can close it.");
+    }
     if (battle.state !== "open") return refusal(notOpenText(battle));
     const closed = await this.closeBattle(battleId, creator ? "creator" : "moderator");
+    // A moderator closing someone else's battle is a moderator action.
+    if (!creator) await this.audit(ctx, "battle.close", battleId, { by: "moderator" }, closed !== null);
     return privateReply(
       closed ? "Voting closed; the names are now shown in the thread." : notOpenText(battle),
     );
@@ -559,6 +631,14 @@ export class Arena {
     }
     const battle = await this.store.transitionBattle(battleId, ["open"], "generating", this.now());
     if (!battle) return refusal("This battle can no longer be continued.");
+    // A vote may have landed between the check above and the transition: the voter judged the conversation
+    // as it was, so it stays as it was. (Votes on a generating battle are refused, so none can land now.)
+    if ((await this.store.votesOf(battleId)).length > 0) {
+      await this.store.transitionBattle(battleId, ["generating"], "open", this.now(), {
+        closesAt: battle.closesAt ?? this.now(),
+      });
+      return refusal("Someone has just voted on this battle, so the conversation can no longer continue.");
+    }
     const turnNumbers = [...new Set(battle.turns.map((record) => record.turn))].sort((x, y) => x - y);
     const prompts = turnNumbers.map((number) => userTurnOf(battle, number));
     const turn = (turnNumbers.at(-1) ?? 0) + 1;

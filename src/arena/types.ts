@@ -124,8 +124,11 @@ export type ArenaEvent =
       readonly turn: number;
       readonly prompt: string;
       readonly answers: { readonly a: string; readonly b: string };
-      /** Vote buttons, then Continue/Close: render all rows under the answers. */
+      /** Vote buttons, then Continue/Close: render all rows under the answers, after `votePrompt`. */
       readonly buttons: readonly (readonly ButtonSpec[])[];
+      readonly votePrompt: string;
+      /** Messages remembered for earlier turns (their vote buttons): strip their buttons. */
+      readonly messageIds: readonly string[];
     }
   | {
       readonly type: "battle.discarded";

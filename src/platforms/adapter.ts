@@ -15,4 +15,6 @@ export interface PlatformAdapter {
 export interface AdapterDependencies extends CommandRunOptions {
   readonly arena: Arena;
   readonly logger: Logger;
+  /** The adapter can no longer take updates and will not recover by itself; main stops the process. */
+  readonly onFatal?: (error: Error) => void;
 }

@@ -272,19 +272,14 @@ class DiscordAdapter implements PlatformAdapter {
       interaction.options.getSubcommand(false),
       focused.name,
     );
-    const { store } = this.deps.arena;
-    let candidates: string[] = [];
-    if (option?.autocomplete === "model") {
-      candidates = (await store.listModels()).map((model) => model.name);
-    } else if (option?.autocomplete === "category") {
-      const used = (await store.categories()).toSorted((x, y) => y.battles - x.battles);
-      candidates = [...new Set(["overall", ...used.map((entry) => entry.category)])];
-    }
-    const typed = String(focused.value).trim().toLowerCase();
-    const choices = candidates
-      .filter((candidate) => candidate.toLowerCase().includes(typed))
-      .slice(0, AUTOCOMPLETE_LIMIT)
-      .map((candidate) => ({ name: candidate.slice(0, 100), value: candidate.slice(0, 100) }));
+    const kind = option?.autocomplete;
+    const candidates = kind
+      ? await this.deps.arena.suggestions(kind, String(focused.value), AUTOCOMPLETE_LIMIT)
+      : [];
+    const choices = candidates.map((candidate) => ({
+      name: candidate.slice(0, 100),
+      value: candidate.slice(0, 100),
+    }));
     await interaction.respond(choices);
   }
 
