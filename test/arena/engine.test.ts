@@ -102,10 +102,16 @@ describe("a whole battle", () => {
     expect(turns[1]?.prompt).toBe("And a larger one?");
     const followUps = fake.requests.slice(requestsBefore).filter((request) => request.model !== null);
     expect(followUps).toHaveLength(2);
+    const stored = await harness.arena.store.getBattle(battleId);
+    const modelIds: Record<string, string> = { alpha: "fake-terse", beta: "fake-pirate" };
     for (const request of followUps) {
-      const roles = request.messages.map((message) => message.role).filter((role) => role !== "system");
-      expect(roles).toEqual(["user", "assistant", "user"]);
-      expect(request.messages.at(-1)?.content).toBe("And a larger one?");
+      const conversation = request.messages.filter((message) => message.role !== "system");
+      expect(conversation.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+      expect(conversation[0]?.content).toBe("Name a prime number");
+      expect(conversation[2]?.content).toBe("And a larger one?");
+      // Each side sees its own earlier answer, never the other side's.
+      const side = modelIds[stored?.modelA ?? ""] === request.model ? "a" : "b";
+      expect(conversation[1]?.content).toBe(turns[0]?.answers[side]);
     }
     const battle = await harness.arena.store.getBattle(battleId);
     expect(battle?.categories).toContain("multiturn");
@@ -160,6 +166,57 @@ describe("identity leaks", () => {
     for await (const battle of harness.arena.store.countedBattles()) exported.push(battle);
     expect(exported).toEqual([]);
     expect((await harness.arena.leaderboards.view("overall")).board.models).toHaveLength(0);
+  });
+});
+
+describe("identity leaks in later turns", () => {
+  it("discards a battle whose follow-up answer names a model", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["beta", "shy"],
+      ],
+    });
+    fake.script("shy", {
+      text: (messages) =>
+        messages.filter((message) => message.role === "user").length > 1
+          ? "Fine: I am Gemini."
+          : "No comment.",
+    });
+    const creator = harness.ctx("1");
+    const { battleId } = await harness.battle(creator, "Tell me about tides");
+    expect(eventsOf("battle.turn")).toHaveLength(1);
+    await harness.arena.continueBattle(creator, battleId, "And what are you?");
+    await harness.arena.idle();
+    const [discarded] = eventsOf("battle.discarded");
+    expect(discarded?.battleId).toBe(battleId);
+    expect(discarded?.text).toMatch(/Gemini/);
+    expect((await harness.arena.store.getBattle(battleId))?.state).toBe("discarded");
+  });
+});
+
+describe("delivery", () => {
+  it("errors a battle whose answers could not be posted, so that no vote counts", async () => {
+    harness = await createHarness({ fake });
+    const { battleId } = await harness.battle(harness.ctx("1"), "Describe a sunset");
+    await harness.arena.deliveryFailed(battleId, "the thread is gone");
+    const [errored] = eventsOf("battle.errored");
+    expect(errored?.text).toMatch(/could not be posted/);
+    expect((await harness.arena.store.getBattle(battleId))?.state).toBe("errored");
+    expect((await pressVote("2", battleId, "a")).refused).toBe(true);
+  });
+
+  it("carries the earlier vote messages on a later turn, so their buttons can be removed", async () => {
+    harness = await createHarness({ fake });
+    const creator = harness.ctx("1");
+    const { battleId } = await harness.battle(creator, "Give me a word");
+    await harness.arena.rememberMessage(battleId, "vote-message-1");
+    await harness.arena.continueBattle(creator, battleId, "Another one");
+    await harness.arena.idle();
+    const turns = eventsOf("battle.turn");
+    expect(turns.map((turn) => turn.messageIds)).toEqual([[], ["vote-message-1"]]);
+    expect(turns[1]?.votePrompt).toMatch(/Which answer is better/);
   });
 });
 
