@@ -436,8 +436,7 @@ export class Arena {
         error instanceof GenerationError ? describeGenerationError(error) : "an unexpected error";
       this.logger.warn({ battle: battle.id, model: model.name, err: errorText(error) }, "generation failed");
       await this.store.saveAnswer(battle.id, record({ error: message }));
-      const failures = model.consecutiveFailures + 1;
-      await this.store.recordModelFailure(model.name, outageUntil(failures, this.now()));
+      await this.store.recordModelFailure(model.name, (failures) => outageUntil(failures, this.now()));
       return { side, error: message };
     }
   }

@@ -186,8 +186,14 @@ export interface ArenaStore {
   removeModel(name: string): Promise<boolean>;
   /** A successful generation: failures reset, outage cleared. */
   recordModelSuccess(name: string): Promise<void>;
-  /** A failed generation: failures + 1; outageUntil set to the given time (the engine decides the back-off). */
-  recordModelFailure(name: string, outageUntil: Date | null): Promise<ModelRecord | null>;
+  /**
+   * A failed generation: failures + 1 and outageUntil = outageFor(the new failure count), in one transaction, so
+   * concurrent failures never compute the back-off from a stale count (the engine decides the back-off).
+   */
+  recordModelFailure(
+    name: string,
+    outageFor: (consecutiveFailures: number) => Date | null,
+  ): Promise<ModelRecord | null>;
 
   // Battles
   createBattle(battle: NewBattle): Promise<BattleRecord>;

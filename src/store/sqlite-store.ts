@@ -216,14 +216,28 @@ export class SqliteArenaStore implements ArenaStore {
       .run();
   }
 
-  async recordModelFailure(name: string, outageUntil: Date | null): Promise<ModelRecord | null> {
-    const row = this.#db
-      .update(models)
-      .set({ consecutiveFailures: sql`${models.consecutiveFailures} + 1`, outageUntil })
-      .where(eq(models.name, name))
-      .returning()
-      .get();
-    return row ? toModelRecord(row) : null;
+  async recordModelFailure(
+    name: string,
+    outageFor: (consecutiveFailures: number) => Date | null,
+  ): Promise<ModelRecord | null> {
+    return this.#sqlite
+      .transaction(() => {
+        const counted = this.#db
+          .update(models)
+          .set({ consecutiveFailures: sql`${models.consecutiveFailures} + 1` })
+          .where(eq(models.name, name))
+          .returning()
+          .get();
+        if (!counted) return null;
+        const row = this.#db
+          .update(models)
+          .set({ outageUntil: outageFor(counted.consecutiveFailures) })
+          .where(eq(models.name, name))
+          .returning()
+          .get();
+        return row ? toModelRecord(row) : null;
+      })
+      .immediate();
   }
 
   // ---------------------------------------------------------------- battles

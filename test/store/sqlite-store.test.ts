@@ -68,7 +68,7 @@ describe("registry", () => {
   it("upsert updates the configuration and keeps outage and counters", async () => {
     await store.upsertModel(modelInput("alpha"), "config");
     await store.upsertModel(modelInput("beta"), "config");
-    await store.recordModelFailure("alpha", at(600));
+    await store.recordModelFailure("alpha", () => at(600));
     const battle = await openBattle();
     await vote(battle.id, "v1", "a");
 
@@ -80,12 +80,17 @@ describe("registry", () => {
 
   it("tracks failures and outage, reset by a success", async () => {
     await store.addModel(modelInput("alpha"), "config");
-    expect((await store.recordModelFailure("alpha", null))?.consecutiveFailures).toBe(1);
-    const second = await store.recordModelFailure("alpha", at(60));
+    expect((await store.recordModelFailure("alpha", () => null))?.consecutiveFailures).toBe(1);
+    const seen: number[] = [];
+    const second = await store.recordModelFailure("alpha", (failures) => {
+      seen.push(failures);
+      return at(60);
+    });
+    expect(seen).toEqual([2]);
     expect(second).toMatchObject({ consecutiveFailures: 2, outageUntil: at(60) });
     await store.recordModelSuccess("alpha");
     expect(await store.getModel("alpha")).toMatchObject({ consecutiveFailures: 0, outageUntil: null });
-    expect(await store.recordModelFailure("ghost", null)).toBeNull();
+    expect(await store.recordModelFailure("ghost", () => null)).toBeNull();
   });
 
   it("a removed model's battles keep its name", async () => {
