@@ -11,6 +11,7 @@ import {
   DiscordAPIError,
   Events,
   GatewayIntentBits,
+  HTTPError,
   type Interaction,
   type Message,
   MessageFlags,
@@ -24,7 +25,7 @@ import {
   TextInputStyle,
 } from "discord.js";
 import { commandData, runCommand } from "../../../commands/index.ts";
-import { errorText, privateReply } from "../../arena/engine.ts";
+import { errorText, privateReply, SOMETHING_WENT_WRONG } from "../../arena/engine.ts";
 import type { ArenaEvent, Place, Reply, TextPrompt } from "../../arena/types.ts";
 import type { Config } from "../../config.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
@@ -45,10 +46,6 @@ const THREAD_NAME_LIMIT = 100;
 const AUTOCOMPLETE_LIMIT = 25;
 /** An interaction token lets the bot send follow-ups for 15 minutes; keep a margin. */
 const INTERACTION_TOKEN_MS = 14 * 60 * 1000;
-const SOMETHING_WENT_WRONG =
-  "Something went wrong on our side while handling that; it has been logged. Please try again.";
-const VOTE_PROMPT =
-  "**Which answer is better?** Your vote stays anonymous; the names are revealed when voting closes.";
 
 const THREAD_PERMISSIONS: PermissionResolvable[] = [
   PermissionFlagsBits.CreatePublicThreads,
@@ -69,8 +66,6 @@ class DiscordAdapter implements PlatformAdapter {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The /battle interaction of each recent battle, to tell its creator privately when posting fails. */
   private readonly creators = new Map<string, { interaction: ChatInputCommandInteraction; until: number }>();
-  /** The last vote-buttons message of each battle, stripped when a follow-up turn posts new buttons. */
-  private readonly voteMessages = new Map<string, { channelId: string; messageId: string }>();
 
   constructor(private readonly deps: DiscordAdapterDependencies) {
     this.client = new Client({
@@ -319,18 +314,27 @@ class DiscordAdapter implements PlatformAdapter {
 
   // Both answers are posted once both are complete (the arena emits one event per turn), never streamed:
   // an answer appearing first would show which model is faster, and speed gives models away.
+  // A turn that cannot be shown whole (after discord.js's own retries) must not take votes: the arena errors it.
   private async postTurn(event: Extract<ArenaEvent, { type: "battle.turn" }>): Promise<void> {
-    const channel = await this.sendableChannel(targetChannelId(event.place));
-    const parts = [
-      ...(event.turn > 1 ? messageParts(`💬 **Follow-up**\n${event.prompt}`) : []),
-      ...answerParts("a", event.answers.a),
-      ...answerParts("b", event.answers.b),
-    ];
-    for (const content of parts) await channel.send({ content });
-    const previous = this.voteMessages.get(event.battleId);
-    if (previous) await this.stripButtons(previous.channelId, previous.messageId);
-    const vote = await channel.send({ content: VOTE_PROMPT, components: buttonRows(event.buttons) });
-    this.voteMessages.set(event.battleId, { channelId: channel.id, messageId: vote.id });
+    const channelId = targetChannelId(event.place);
+    let vote: Message;
+    try {
+      // The earlier turns' buttons give way to this turn's.
+      for (const messageId of event.messageIds) await this.stripButtons(channelId, messageId);
+      const channel = await this.sendableChannel(channelId);
+      const parts = [
+        ...(event.turn > 1 ? messageParts(`💬 **Follow-up**\n${event.prompt}`) : []),
+        ...answerParts("a", event.turn, event.answers.a),
+        ...answerParts("b", event.turn, event.answers.b),
+      ];
+      for (const content of parts) await channel.send({ content });
+      vote = await channel.send({ content: event.votePrompt, components: buttonRows(event.buttons) });
+    } catch (error) {
+      // Before the arena errors the battle: its battle.errored event forgets the creator.
+      if (isMissingPermissions(error)) await this.tellCreator(event.battleId, event.place);
+      await this.deps.arena.deliveryFailed(event.battleId, deliveryFailure(error));
+      throw error;
+    }
     await this.deps.arena.rememberMessage(event.battleId, vote.id);
   }
 
@@ -338,7 +342,6 @@ class DiscordAdapter implements PlatformAdapter {
     event: Extract<ArenaEvent, { type: "battle.closed" | "battle.discarded" | "battle.errored" }>,
   ): Promise<void> {
     const channelId = targetChannelId(event.place);
-    this.voteMessages.delete(event.battleId);
     this.creators.delete(event.battleId);
     // Buttons first: once the names are public, nobody should be able to press a vote that no longer counts.
     for (const messageId of event.messageIds) await this.stripButtons(channelId, messageId);
@@ -377,6 +380,8 @@ class DiscordAdapter implements PlatformAdapter {
 
   private async tellCreator(battleId: string, place: Place): Promise<void> {
     const creator = this.creators.get(battleId);
+    // Told once: later events of the same battle fail for the same reason.
+    this.creators.delete(battleId);
     if (!creator || creator.until < Date.now()) return;
     const channel = await channelOf(creator.interaction);
     const me = this.client.user;
@@ -406,6 +411,13 @@ function modalOf(prompt: TextPrompt): ModalBuilder {
     .setCustomId(prompt.id)
     .setTitle(prompt.title.slice(0, 45))
     .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
+}
+
+/** Why a turn could not be posted, in words fit for the thread and the database (no request details). */
+function deliveryFailure(error: unknown): string {
+  if (error instanceof DiscordAPIError) return `Discord refused: ${error.message}`;
+  if (error instanceof HTTPError) return `Discord answered HTTP ${error.status}`;
+  return "the thread could not be reached";
 }
 
 function isMissingPermissions(error: unknown): boolean {

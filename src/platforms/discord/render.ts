@@ -8,7 +8,8 @@ import {
   EmbedBuilder,
   type MessageActionRowComponentBuilder,
 } from "discord.js";
-import type { Attachment, ButtonSpec, LeaderboardView, Reply } from "../../arena/types.ts";
+import type { Attachment, ButtonSpec, LeaderboardView, Reply, Side } from "../../arena/types.ts";
+import { answerBody, answerHeading } from "../../render/battle-text.ts";
 import { leaderboardPages, renderViewChart, splitMessage } from "../../render/index.ts";
 
 export const DISCORD_MESSAGE_LIMIT = 2000;
@@ -47,9 +48,8 @@ export function messageParts(text: string): string[] {
 }
 
 /** "**Model A**" and the answer, split so that no part (the header included) passes the limit. */
-export function answerParts(side: "a" | "b", answer: string): string[] {
-  const body = answer.trim() === "" ? "*(empty answer)*" : answer;
-  return messageParts(`**Model ${side.toUpperCase()}**\n${body}`);
+export function answerParts(side: Side, turn: number, answer: string): string[] {
+  return messageParts(`**${answerHeading(side, turn)}**\n${answerBody(answer)}`);
 }
 
 export interface LeaderboardPayload {

@@ -1,6 +1,7 @@
 // Text for Telegram: HTML parse mode with everything escaped, code fences as <pre><code>, and parts that fit
 // one message (4,096 characters, measured on the HTML actually sent). Every part keeps a plain-text twin for
 // when Telegram refuses the formatting.
+import { answerBody } from "../../render/battle-text.ts";
 import { splitMessage } from "../../render/split.ts";
 
 export const MESSAGE_LIMIT = 4096;
@@ -66,9 +67,8 @@ export function textParts(text: string, limit = MESSAGE_LIMIT): MessagePart[] {
  * whole), converted to HTML, and re-split wherever escaping made a part longer than a message.
  */
 export function answerParts(title: string, answer: string, limit = MESSAGE_LIMIT): MessagePart[] {
-  const body = answer.trim() === "" ? "(empty answer)" : answer;
   const headerRoom = title.length + 16;
-  const pieces = fitParts(body, limit - headerRoom, markdownToHtml);
+  const pieces = fitParts(answerBody(answer), limit - headerRoom, markdownToHtml);
   return pieces.map(({ html, raw }, index) => {
     const heading = pieces.length === 1 ? title : `${title} (${index + 1}/${pieces.length})`;
     return { html: `<b>${escapeHtml(heading)}</b>\n\n${html}`, plain: `${heading}\n\n${raw}` };

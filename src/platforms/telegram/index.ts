@@ -7,7 +7,7 @@ import http from "node:http";
 import { Telegraf, TelegramError } from "telegraf";
 import type { CallbackQuery, Chat, Message, User } from "telegraf/types";
 import { commandData, parseTextOptions, runCommand, usageOf } from "../../../commands/index.ts";
-import { errorText, privateReply } from "../../arena/engine.ts";
+import { errorText, privateReply, SOMETHING_WENT_WRONG } from "../../arena/engine.ts";
 import type {
   ArenaEvent,
   Attachment,
@@ -17,6 +17,7 @@ import type {
   Reply,
 } from "../../arena/types.ts";
 import type { Config } from "../../config.ts";
+import { answerHeading } from "../../render/battle-text.ts";
 import { telegramTableHtml } from "../../render/table.ts";
 import { renderViewChart } from "../../render/view-chart.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
@@ -52,9 +53,6 @@ const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 const MEMBER_CACHE_MS = 60_000;
 /** Above this many cached members, expired entries are dropped. */
 const MEMBER_CACHE_SIZE = 10_000;
-const SOMETHING_WENT_WRONG =
-  "Something went wrong on our side while handling that; it has been logged. Please try again.";
-const VOTE_TEXT = "Which answer is better? Your vote is private; the names are revealed when voting closes.";
 const CONTINUE_HINT =
   "To continue the battle, reply to one of its messages (Model A, Model B or the vote message) with your follow-up question, before anyone votes.";
 
@@ -70,10 +68,9 @@ class TelegramAdapter implements PlatformAdapter {
     string,
     { status: string; canManageTopics: boolean; until: number }
   >();
-  /** The message of each battle that carries its vote buttons (after a restart: unknown, all are tried). */
-  private readonly voteMessages = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
   private polling: Promise<void> | null = null;
+  private stopping = false;
   private webhookServer: http.Server | null = null;
 
   constructor(private readonly deps: TelegramAdapterDependencies) {
@@ -120,6 +117,7 @@ class TelegramAdapter implements PlatformAdapter {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.polling) {
@@ -141,12 +139,23 @@ class TelegramAdapter implements PlatformAdapter {
     await this.sender.drain();
   }
 
+  /**
+   * Resolves once polling runs; rejects when it cannot start. Polling that ends later without `stop` (telegraf
+   * gives up on 401 Unauthorized or 409 Conflict, e.g. another instance polling with the same token) will not
+   * resume by itself: that is fatal for the adapter.
+   */
   private async startPolling(): Promise<void> {
+    let running = false;
     await new Promise<void>((launched, failed) => {
-      const running = this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => launched());
-      this.polling = running.catch((error: unknown) => {
+      const polling = this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, () => {
+        running = true;
+        launched();
+      });
+      this.polling = polling.catch((error: unknown) => {
         this.deps.logger.error({ err: this.safe(error) }, "telegram polling stopped");
-        failed(error);
+        if (!running) failed(error);
+        else if (!this.stopping)
+          this.deps.onFatal?.(new Error(`telegram polling stopped: ${this.safe(error)}`));
       });
     });
   }
@@ -224,19 +233,18 @@ class TelegramAdapter implements PlatformAdapter {
         { err: this.safe(error), chat: message.chat.id, command: line?.name ?? null },
         "telegram message handling failed",
       );
-      await this.sendReply(originOf(message), privateReply(SOMETHING_WENT_WRONG)).catch(() => {});
+      await this.answer(message, privateReply(SOMETHING_WENT_WRONG)).catch(() => {});
     }
   }
 
   private async onCommand(message: TextMessage, line: CommandLine): Promise<void> {
-    const origin = originOf(message);
     const from = message.from;
     if (!from) return;
     const data = commandData.find((candidate) => candidate.name === line.name);
     // In a group, a command that is not ours may be meant for another bot: stay quiet unless addressed.
     if (!data && message.chat.type !== "private" && !line.addressed) return;
     if (line.name === "start" || line.name === "help") {
-      await this.sendReply(origin, privateReply(helpText()));
+      await this.answer(message, privateReply(helpText()));
       return;
     }
     let text = line.text;
@@ -244,11 +252,14 @@ class TelegramAdapter implements PlatformAdapter {
     if (line.name === "battle" && text === "" && replied) {
       text = "text" in replied ? replied.text : "caption" in replied ? (replied.caption ?? "") : "";
     }
-    const ctx = await this.contextOf(message.chat, from, topicOf(message), message.sender_chat);
+    // A moderator command must not run on an administrator status that was revoked a moment ago.
+    const ctx = await this.contextOf(message.chat, from, topicOf(message), message.sender_chat, {
+      fresh: data?.permission === "moderator",
+    });
     const options = data ? parseTextOptions(data, text) : {};
     const reply = await runCommand(this.deps, ctx, line.name, options);
     if (reply.battle) await this.openBattle(message, ctx, reply);
-    else await this.sendReply(origin, reply);
+    else await this.answer(message, reply);
   }
 
   /** A reply to one of a battle's messages is its creator's follow-up turn. */
@@ -261,7 +272,47 @@ class TelegramAdapter implements PlatformAdapter {
     if (!battle) return;
     const ctx = await this.contextOf(message.chat, from, topicOf(message), message.sender_chat);
     const reply = await this.deps.arena.continueBattle(ctx, battle.id, message.text);
-    await this.sendReply(originOf(message), reply);
+    // Members reply to battle messages to talk about them too: telling them off in the group would be noise.
+    const creator = battle.creatorHash === this.deps.arena.userHash(ctx);
+    await this.answer(message, reply, { groupFallback: creator });
+  }
+
+  /**
+   * Answers a user's message. Telegram has no ephemeral messages: a private reply in a group goes to the
+   * user's private chat with the bot; when Telegram refuses that (the user never started the bot, or blocked
+   * it), it becomes a reply to the user's message in the group, unless `groupFallback` is false.
+   */
+  private async answer(
+    message: Message,
+    reply: Reply,
+    { groupFallback = true }: { groupFallback?: boolean } = {},
+  ): Promise<void> {
+    const from = message.from;
+    // An anonymous administrator (or a channel) writes as a chat: there is no one to write to privately.
+    if (
+      reply.visibility === "public" ||
+      message.chat.type === "private" ||
+      from === undefined ||
+      message.sender_chat !== undefined
+    ) {
+      await this.sendReply(originOf(message), reply);
+      return;
+    }
+    const chatTitle = "title" in message.chat ? message.chat.title : "the group";
+    try {
+      await this.sendReply({ chatId: from.id }, { ...reply, text: `In “${chatTitle}”:\n${reply.text}` });
+      return;
+    } catch (error) {
+      if (!(error instanceof TelegramError && error.code === 403)) throw error;
+    }
+    if (groupFallback) {
+      await this.sendReply(originOf(message), reply);
+    } else {
+      this.deps.logger.info(
+        { chat: message.chat.id },
+        "telegram: a private reply was dropped (the user has not started a chat with the bot)",
+      );
+    }
   }
 
   /** Every press gets exactly one answerCallbackQuery; what the voter learns is in its (private) alert. */
@@ -313,12 +364,14 @@ class TelegramAdapter implements PlatformAdapter {
     from: User,
     topicId: number | undefined,
     senderChat: Chat | undefined,
+    { fresh = false }: { fresh?: boolean } = {},
   ): Promise<CommandContext> {
     // An anonymous administrator writes as the group itself.
     const anonymousAdmin = senderChat?.id === chat.id;
     const isCommunityAdmin =
       chat.type !== "private" &&
-      (anonymousAdmin || ["creator", "administrator"].includes((await this.member(chat.id, from.id)).status));
+      (anonymousAdmin ||
+        ["creator", "administrator"].includes((await this.member(chat.id, from.id, fresh)).status));
     return {
       actor: {
         platform: PLATFORM,
@@ -331,13 +384,15 @@ class TelegramAdapter implements PlatformAdapter {
     };
   }
 
+  /** The user's status in the chat: from the cache unless `fresh` (the answer then refreshes the cache). */
   private async member(
     chatId: number,
     userId: number,
+    fresh = false,
   ): Promise<{ status: string; canManageTopics: boolean }> {
     const key = `${chatId}:${userId}`;
     const cached = this.memberCache.get(key);
-    if (cached && cached.until > Date.now()) return cached;
+    if (!fresh && cached && cached.until > Date.now()) return cached;
     const member = await this.sender.direct("getChatMember", () =>
       this.bot.telegram.getChatMember(chatId, userId),
     );
@@ -419,7 +474,7 @@ class TelegramAdapter implements PlatformAdapter {
         case "battle.closed":
         case "battle.discarded":
         case "battle.errored":
-          await this.stripKeyboards(event.battleId, Number(event.place.channel), event.messageIds);
+          await this.stripKeyboards(Number(event.place.channel), event.messageIds);
           await this.sendParts(targetOf(event.place), textParts(event.text));
           break;
         case "leaderboard.update":
@@ -434,39 +489,51 @@ class TelegramAdapter implements PlatformAdapter {
     }
   }
 
+  /**
+   * Both answers, then the vote message. A turn that cannot be posted whole (after the retries of the Sender)
+   * must not take votes: the arena errors the battle. Every message posted is remembered, so that replies to
+   * it reach the battle and its buttons are removed later.
+   */
   private async renderTurn(event: Extract<ArenaEvent, { type: "battle.turn" }>): Promise<void> {
     const target = targetOf(event.place);
-    const remember = (id: number) => this.deps.arena.rememberMessage(event.battleId, String(id));
-    // The previous turn's buttons give way to this turn's.
-    if (this.voteMessages.has(event.battleId)) await this.stripKeyboards(event.battleId, target.chatId, []);
-    const suffix = event.turn > 1 ? ` · turn ${event.turn}` : "";
-    for (const [title, answer] of [
-      [`Model A${suffix}`, event.answers.a],
-      [`Model B${suffix}`, event.answers.b],
-    ] as const) {
-      for (const part of answerParts(title, answer)) await remember(await this.sendPart(target, part));
+    // The earlier turns' buttons give way to this turn's.
+    await this.stripKeyboards(target.chatId, event.messageIds);
+    const posted: number[] = [];
+    let failure: unknown = null;
+    try {
+      for (const side of ["a", "b"] as const) {
+        for (const part of answerParts(answerHeading(side, event.turn), event.answers[side]))
+          posted.push(await this.sendPart(target, part));
+      }
+      const voteParts = textParts(event.votePrompt);
+      for (const [index, part] of voteParts.entries()) {
+        const keyboard = index === voteParts.length - 1 ? keyboardOf(event.buttons) : undefined;
+        posted.push(await this.sendPart(target, part, keyboard));
+      }
+    } catch (error) {
+      failure = error;
     }
-    const [votePart] = textParts(VOTE_TEXT);
-    if (!votePart) return;
-    const voteId = await this.sendPart(target, votePart, keyboardOf(event.buttons));
-    await remember(voteId);
-    this.voteMessages.set(event.battleId, voteId);
+    for (const id of posted) await this.deps.arena.rememberMessage(event.battleId, String(id));
+    if (failure !== null) {
+      await this.deps.arena.deliveryFailed(event.battleId, this.deliveryFailure(failure));
+      throw failure;
+    }
   }
 
-  private async stripKeyboards(
-    battleId: string,
-    chatId: number,
-    messageIds: readonly string[],
-  ): Promise<void> {
-    const known = this.voteMessages.get(battleId);
-    this.voteMessages.delete(battleId);
-    for (const id of known !== undefined ? [known] : messageIds.map(Number)) {
+  /** Why a turn could not be posted, in words fit for the chat and the database (no request details). */
+  private deliveryFailure(error: unknown): string {
+    if (error instanceof TelegramError) return `Telegram refused: ${error.description}`;
+    return "the Telegram Bot API could not be reached";
+  }
+
+  /** Removes the buttons of these messages; those that have none are "not modified", which is fine. */
+  private async stripKeyboards(chatId: number, messageIds: readonly string[]): Promise<void> {
+    for (const id of messageIds.map(Number)) {
       await this.sender
         .inChat(chatId, "editMessageReplyMarkup", () =>
           this.bot.telegram.editMessageReplyMarkup(chatId, id, undefined, undefined),
         )
         .catch((error: unknown) => {
-          // After a restart every message of the battle is tried; those without buttons are "not modified".
           if (!(error instanceof TelegramError && /not modified/.test(error.description))) {
             this.deps.logger.warn(
               { err: this.safe(error), chat: chatId },

@@ -116,6 +116,8 @@ export class TelegramEmulator {
   private readonly base: TelegramServer;
   private readonly events = new EventEmitter();
   private readonly users = new Map<number, TelegramUser>();
+  /** Users who blocked the bot: it can no longer write to them. */
+  private readonly blockedBy = new Set<number>();
   private readonly chats = new Map<number, ChatState>();
   private readonly commandLists = new Map<string, BotCommand[]>();
   private readonly files = new Map<string, Upload | undefined>();
@@ -203,6 +205,12 @@ export class TelegramEmulator {
     if (user.username !== undefined) chat.username = user.username;
     this.addChat(chat).members.set(user.id, { status: "member", canManageTopics: false });
     return chat;
+  }
+
+  /** The user blocks the bot (or unblocks it): messages to their private chat are refused with 403. */
+  blockBot(user: TelegramUser, blocked = true): void {
+    if (blocked) this.blockedBy.add(user.id);
+    else this.blockedBy.delete(user.id);
   }
 
   /** A group, a supergroup or a forum supergroup, with its members and the bot's rights. */
@@ -1052,8 +1060,14 @@ export class TelegramEmulator {
     return state;
   }
 
-  /** A chat the bot may post in: it must still be a member there. */
+  /** A chat the bot may post in: it must still be a member there; a user must have started it and not blocked it. */
   private writableChat(params: Params): ChatState {
+    const userId = Number(params.chat_id);
+    if (this.users.has(userId)) {
+      if (this.blockedBy.has(userId)) throw new ApiError(403, "Forbidden: bot was blocked by the user");
+      if (!this.chats.has(userId))
+        throw new ApiError(403, "Forbidden: bot can't initiate conversation with a user");
+    }
     const state = this.chatOf(params);
     const status = state.members.get(this.bot.id)?.status;
     if (status === "left" || status === "kicked") {

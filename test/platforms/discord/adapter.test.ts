@@ -1,7 +1,9 @@
 // The Discord adapter end to end: the real discord.js client against the fake Discord, the real arena on a temp
 // SQLite file, the real openai SDK against the scripted fake model server.
 import { MessageFlags, PermissionFlagsBits } from "discord.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { VOTE_PROMPT } from "../../../src/arena/engine.ts";
+import type { BattleRecord } from "../../../src/arena/store.ts";
 import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
 import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
 import { createDiscordAdapter } from "../../../src/platforms/discord/index.ts";
@@ -83,6 +85,30 @@ describe("Discord adapter", () => {
 
   function press(user: FakeUser, message: FakeMessage, label: string) {
     return discord.clickButton(user, message.id, buttonId(message, label));
+  }
+
+  /** The errored battle of this prompt, once the arena has errored it. */
+  function erroredBattle(prompt: string): Promise<BattleRecord> {
+    return vi.waitFor(
+      async () => {
+        const errored = await runtime.store.battlesInState("errored");
+        const found = errored.find((record) => record.turns.some((turn) => turn.userContent === prompt));
+        if (!found) throw new Error(`the battle "${prompt}" is not errored (yet)`);
+        return found;
+      },
+      { timeout: WAIT, interval: 20 },
+    );
+  }
+
+  /** A vote on the battle as the arena sees it (its buttons were never posted). */
+  function voteOn(battle: BattleRecord, user: FakeUser) {
+    const actor = {
+      platform: "discord",
+      userId: user.id,
+      displayName: user.username,
+      isCommunityAdmin: false,
+    };
+    return runtime.arena.vote({ actor, place: battle.place }, battle.id, "a");
   }
 
   async function moderate(options: Record<string, Record<string, string>>) {
@@ -167,6 +193,7 @@ describe("Discord adapter", () => {
     const posted = contents(discord, threadId);
     expect(posted[0]).toMatch(/^\*\*Model A\*\*\n/);
     expect(posted[1]).toMatch(/^\*\*Model B\*\*\n/);
+    expect(vote.content).toBe(VOTE_PROMPT);
     expect(posted.join("\n")).not.toMatch(/alpha|beta/);
     expect(buttonLabels(vote)).toEqual(
       expect.arrayContaining(["👈 A is better", "👉 B is better", "🤝 Tie"]),
@@ -238,8 +265,8 @@ describe("Discord adapter", () => {
       (text) => text.includes("And a larger one?") && text.includes("Follow-up"),
     );
     expect(followUp).toBeGreaterThan(0);
-    expect(posted[followUp + 1]).toMatch(/^\*\*Model A\*\*\n[\s\S]*And a larger one\?/);
-    expect(posted[followUp + 2]).toMatch(/^\*\*Model B\*\*\n[\s\S]*And a larger one\?/);
+    expect(posted[followUp + 1]).toMatch(/^\*\*Model A · turn 2\*\*\n[\s\S]*And a larger one\?/);
+    expect(posted[followUp + 2]).toMatch(/^\*\*Model B · turn 2\*\*\n[\s\S]*And a larger one\?/);
     expect(discord.message(vote.id)?.components).toEqual([]);
     expect(buttonLabels(secondVote)).toContain("💬 Continue");
     // Both models saw the same history: first prompt, their own answer, the follow-up.
@@ -342,8 +369,8 @@ describe("Discord adapter", () => {
   });
 
   it("ends an unexpected failure in one private message and one log line; the battle never starts", async () => {
-    // discord.js retries server errors a few times; this one outlasts the retries.
-    discord.failNext("POST /channels/:id/messages/:id/threads", { status: 500, times: 10 });
+    // discord.js tries a request four times on a server error; this one outlasts the retries.
+    discord.failNext("POST /channels/:id/messages/:id/threads", { status: 500, times: 4 });
     const errorsBefore = logger.lines.filter((line) => line.level === "error").length;
     const command = discord.slashCommand(bob, general, "battle", { prompt: "Will this start?" });
     const notice = await command.waitForFollowUp(0, WAIT);
@@ -372,10 +399,42 @@ describe("Discord adapter", () => {
       const notice = await command.waitForFollowUp(0, WAIT);
       expect(notice.visibleTo).toBe(carol.id);
       expect(notice.content).toContain("Send Messages In Threads");
-      expect(logger.lines.some((line) => line.message.includes("could not post an arena event"))).toBe(true);
+      // A battle nobody can see must not take votes.
+      const errored = await erroredBattle("Is anyone there?");
+      await vi.waitFor(() =>
+        expect(logger.lines.some((line) => line.message.includes("could not post an arena event"))).toBe(
+          true,
+        ),
+      );
+      expect(errored.reason).toMatch(/could not be posted \(Discord refused: Missing Permissions\)/);
+      const refused = await voteOn(errored, bob);
+      expect(refused.refused).toBe(true);
+      expect(refused.text).toMatch(/failed/);
     } finally {
       discord.restorePermission(general, "SendMessagesInThreads");
     }
+  });
+
+  it("errors a battle whose answers cannot be posted after discord.js's retries; votes on it are refused", async () => {
+    // discord.js tries a request four times on a server error: this failure outlasts them, once.
+    discord.failNext("POST /channels/:id/messages", { status: 500, times: 4 });
+    const prompt = "Can you hear me through a broken server?";
+    const command = discord.slashCommand(carol, general, "battle", { prompt });
+    const reply = await command.waitForReply(WAIT);
+    const errored = await erroredBattle(prompt);
+    expect(errored.reason).toMatch(/could not be posted \(Discord answered HTTP 500\)/);
+    const attempts = discord.requestsTo(`POST /channels/${reply.id}/messages`);
+    expect(attempts.slice(0, 4).map((attempt) => attempt.injected)).toEqual([true, true, true, true]);
+    // The thread says why, and no vote buttons were ever posted.
+    const notice = await discord.waitFor(
+      () => discord.messages(reply.id).find((message) => message.content.includes("could not finish")),
+      WAIT,
+      "the errored notice in the thread",
+    );
+    expect(notice.content).toMatch(/does not count/);
+    expect(discord.messages(reply.id).some((message) => message.components.length > 0)).toBe(false);
+    const refused = await voteOn(errored, bob);
+    expect(refused.refused).toBe(true);
   });
 
   it("keeps handling interactions after the gateway connection drops", async () => {

@@ -1,9 +1,12 @@
 // The Telegram adapter end to end: real telegraf against the Bot API emulator, the real arena on a temp SQLite
 // file, the real openai SDK against the scripted fake model server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { VOTE_PROMPT } from "../../../src/arena/engine.ts";
+import type { BattleRecord } from "../../../src/arena/store.ts";
 import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
 import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
 import { createTelegramAdapter } from "../../../src/platforms/telegram/index.ts";
+import { findPersona } from "../../fakes/openai/personas.ts";
 import {
   type BotMessage,
   parseTelegramHtml,
@@ -82,6 +85,24 @@ describe("Telegram adapter (long polling)", () => {
     );
   }
 
+  /** The bot's messages in a user's private chat with it. */
+  function privateMessages(user: TelegramUser): BotMessage[] {
+    return telegram.botMessages(telegram.privateChat(user).id);
+  }
+
+  /** The errored battle of this prompt, once the arena has errored it. */
+  function erroredBattle(prompt: string): Promise<BattleRecord> {
+    return vi.waitFor(
+      async () => {
+        const errored = await runtime.store.battlesInState("errored");
+        const found = errored.find((record) => record.turns.some((turn) => turn.userContent === prompt));
+        if (!found) throw new Error(`the battle "${prompt}" is not errored (yet)`);
+        return found;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+  }
+
   async function moderate(commandLine: string): Promise<string> {
     const command = await telegram.sendCommand(adam, group, commandLine);
     return (await replyTo(group, command)).text ?? "";
@@ -115,6 +136,7 @@ describe("Telegram adapter (long polling)", () => {
       "💬 Continue",
       "🔒 Close voting",
     ]);
+    expect(battle.vote.text).toBe(VOTE_PROMPT);
     for (const button of battle.vote.replyMarkup?.inline_keyboard.flat() ?? []) {
       expect(Buffer.byteLength(button.callback_data ?? "")).toBeLessThanOrEqual(64);
       expect(button.callback_data).not.toMatch(/alpha|beta/);
@@ -191,8 +213,31 @@ describe("Telegram adapter (long polling)", () => {
     const modelB = battle.messages().find((message) => message.text?.startsWith("Model B"));
     if (!modelB) throw new Error("no Model B message");
 
+    // Someone else's reply is refused privately: in their private chat with the bot…
+    const ned = telegram.user({ firstName: "Ned" });
+    telegram.setMember(group, ned, "member");
+    telegram.privateChat(ned);
+    const nedsReply = await telegram.reply(ned, group, modelB.messageId, "And a bigger one?");
+    const refusal = await telegram.waitFor(() => privateMessages(ned)[0]);
+    expect(refusal.text).toMatch(/^In “Arena group”:\nOnly the person who started this battle/);
+    // …or, when the bot may not write to them (they never started it), not at all: never in the group.
     const intruder = await telegram.reply(vic, group, modelB.messageId, "And a bigger one?");
-    expect((await replyTo(group, intruder)).text).toMatch(/Only the person who started this battle/);
+    await telegram.waitFor(() =>
+      telegram
+        .calls("sendMessage")
+        .find((call) => call.params.chat_id === vic.id && call.error?.error_code === 403),
+    );
+    await vi.waitFor(() =>
+      expect(logger.lines.map((line) => line.message)).toContain(
+        "telegram: a private reply was dropped (the user has not started a chat with the bot)",
+      ),
+    );
+    const repliesInGroup = telegram
+      .botMessages(group.id)
+      .filter((message) =>
+        [nedsReply.message_id, intruder.message_id].includes(message.replyToMessageId ?? 0),
+      );
+    expect(repliesInGroup).toEqual([]);
 
     const followUp = await telegram.reply(mia, group, modelB.messageId, "And a bigger one?");
     expect((await replyTo(group, followUp)).text).toMatch(/Both models are answering/);
@@ -223,10 +268,70 @@ describe("Telegram adapter (long polling)", () => {
     expect(vote.text).toMatch(NAMES);
   });
 
-  it("refuses a moderator command to a member, privately as a reply, and runs it for an administrator", async () => {
+  it("refuses a moderator command to a member as a group reply when the bot may not write to them", async () => {
     const command = await telegram.sendCommand(mia, group, "/model list");
-    expect((await replyTo(group, command)).text).toMatch(/\/model is for moderators/);
+    const refused = await replyTo(group, command);
+    expect(refused.text).toMatch(/\/model is for moderators/);
+    expect(refused.text).not.toMatch(/^In “/);
+    const attempt = telegram.calls("sendMessage").find((call) => call.params.chat_id === mia.id);
+    expect(attempt?.error?.error_code).toBe(403);
     expect(await moderate("/model list")).toMatch(/alpha/);
+  });
+
+  it("sends a private reply to a command in a group to the user's private chat when it can", async () => {
+    const rae = telegram.user({ firstName: "Rae" });
+    telegram.setMember(group, rae, "member");
+    telegram.privateChat(rae);
+    const command = await telegram.sendCommand(rae, group, "/model list");
+    const refused = await telegram.waitFor(() => privateMessages(rae)[0]);
+    expect(refused.text).toMatch(/^In “Arena group”:\n\/model is for moderators/);
+    expect(telegram.botMessages(group.id).filter((m) => m.replyToMessageId === command.message_id)).toEqual(
+      [],
+    );
+  });
+
+  it("asks Telegram afresh for moderator commands: a demoted administrator is refused at once", async () => {
+    expect(await moderate("/model list")).toMatch(/alpha/);
+    telegram.setMember(group, adam, "member");
+    try {
+      expect(await moderate("/model list")).toMatch(/\/model is for moderators/);
+    } finally {
+      telegram.setMember(group, adam, "administrator");
+    }
+    expect(await moderate("/model list")).toMatch(/alpha/);
+    // Commands for everyone keep using the cached status.
+    const lookups = telegram.calls("getChatMember").length;
+    const board = await telegram.sendCommand(adam, group, "/leaderboard");
+    await replyTo(group, board);
+    expect(telegram.calls("getChatMember")).toHaveLength(lookups);
+  });
+
+  it("errors a battle whose answers cannot be posted; votes on it are refused", async () => {
+    const prompt = "Will this reach the group?";
+    // Fail the answers' first message: the models are asked only once the battle's first message is up.
+    let armed = true;
+    world.openai.script("fake-terse", {
+      text: (messages) => {
+        if (armed)
+          telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: TOPIC_CLOSED" });
+        armed = false;
+        return findPersona("fake-terse")?.answer(messages) ?? "";
+      },
+    });
+    const battle = await battleInPlace(telegram, cleo, group, prompt, (message) =>
+      Boolean(message.text?.includes("could not finish")),
+    );
+    expect(battle.vote.text).toMatch(/could not be posted \(Telegram refused: Bad Request: TOPIC_CLOSED\)/);
+    const errored = await erroredBattle(prompt);
+    expect(battle.messages().some((message) => message.replyMarkup !== undefined)).toBe(false);
+    const actor = {
+      platform: "telegram",
+      userId: String(vic.id),
+      displayName: "Vic",
+      isCommunityAdmin: false,
+    };
+    const vote = await runtime.arena.vote({ actor, place: errored.place }, errored.id, "a");
+    expect(vote.refused).toBe(true);
   });
 
   it("discards a battle in which a model names itself, and shows a notice with the names", async () => {
@@ -391,8 +496,12 @@ describe("Telegram adapter (long polling)", () => {
   it("ends a failed update in one private message and one log line", async () => {
     const before = logger.lines.length;
     telegram.failNext("getChatMember", { error_code: 500, description: "Internal Server Error" });
-    const command = await telegram.sendCommand(vic, newsroom, "/leaderboard");
-    expect((await replyTo(newsroom, command)).text).toMatch(/Something went wrong/);
+    await telegram.sendCommand(vic, newsroom, "/leaderboard");
+    // Vic has started the bot (an earlier test): the message goes to his private chat.
+    const notice = await telegram.waitFor(() =>
+      privateMessages(vic).find((message) => message.text?.includes("Something went wrong")),
+    );
+    expect(notice.text).toMatch(/^In “Newsroom”:/);
     const errors = logger.lines.slice(before).filter((line) => line.level === "error");
     expect(errors).toHaveLength(1);
     expect(JSON.stringify(errors)).toContain("Internal Server Error");
