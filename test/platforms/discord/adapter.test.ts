@@ -37,13 +37,7 @@ describe("Discord adapter", () => {
     world = await startWorld();
     discord = world.discord;
     runtime = await createRuntime(world.config, { logger, tickMilliseconds: 200 });
-    adapter = createDiscordAdapter({
-      arena: runtime.arena,
-      services: runtime.services,
-      logger,
-      config: world.config,
-      token: world.config.DISCORD_TOKEN ?? "",
-    });
+    adapter = newAdapter();
     await runtime.arena.start();
     await adapter.start();
     alice = discord.addUser({ username: "alice", globalName: "Alice" });
@@ -62,6 +56,16 @@ describe("Discord adapter", () => {
     const logged = JSON.stringify(logger.lines);
     expect(logged).not.toContain(world.config.DISCORD_TOKEN);
   });
+
+  function newAdapter(): PlatformAdapter {
+    return createDiscordAdapter({
+      arena: runtime.arena,
+      services: runtime.services,
+      logger,
+      config: world.config,
+      token: world.config.DISCORD_TOKEN ?? "",
+    });
+  }
 
   /** Runs /battle and waits for the battle's thread to show its vote buttons, or any message matching `until`. */
   async function battle(
@@ -277,6 +281,23 @@ describe("Discord adapter", () => {
     for (const request of secondTurn) {
       expect(request.messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
     }
+  });
+
+  it("removes the first turn's buttons on a follow-up after a restart of the adapter", async () => {
+    const { threadId, last: vote } = await battle(alice, general, "Name a colour");
+    await adapter.stop();
+    adapter = newAdapter();
+    await adapter.start();
+    const opening = press(alice, vote, "Continue");
+    await opening.waitForModal(WAIT);
+    await discord.submitModal(opening, { text: "And another one?" }).waitForReply(WAIT);
+    await discord.waitFor(
+      () =>
+        discord.messages(threadId).find((message) => message.components.length > 0 && message.id !== vote.id),
+      WAIT,
+      "the second turn's vote buttons",
+    );
+    expect(discord.message(vote.id)?.components).toEqual([]);
   });
 
   it("answers /leaderboard deferred, publicly, with an embed within limits and the chart", async () => {
