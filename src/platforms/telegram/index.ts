@@ -547,8 +547,8 @@ class TelegramAdapter implements PlatformAdapter {
   // ---- sending --------------------------------------------------------------------------------------------
 
   /**
-   * A command's or a press's reply. Telegram has no ephemeral messages: a private reply in a group is a reply
-   * to the user's own message (a press's private reply is its callback alert instead, see onPress).
+   * A reply's messages at a target, whatever its visibility: `answer` chooses the target of a private reply
+   * (a press's private reply is its callback alert instead, see onPress).
    */
   private async sendReply(target: Target, reply: Reply): Promise<void> {
     if (reply.leaderboard) {
