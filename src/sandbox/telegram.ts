@@ -72,12 +72,13 @@ class TelegramSandbox implements SandboxPlatform {
   async command(userName: string, name: string, text: string): Promise<{ battlePlace?: string }> {
     const user = this.userNamed(userName);
     const topicsBefore = new Set(this.emulator.topics(this.chat.id).keys());
+    const privateBefore = this.privateMessages(user).length;
     const sent = await this.emulator.sendCommand(
       user,
       this.chat,
       text === "" ? `/${name}` : `/${name} ${text}`,
     );
-    const answer = await this.answerTo(sent);
+    const answer = await this.answerTo(sent, user, privateBefore);
     if (name === "leaderboard" && !answer.photo && /\n#\s/.test(answer.text ?? "")) {
       // A table (its header row starts with "#") comes first, then its chart once rendered. Waiting only keeps
       // the printout in order: whatever comes later is printed when it comes.
@@ -121,10 +122,11 @@ class TelegramSandbox implements SandboxPlatform {
     const voteMessage = this.printer.carriersOf(payload).at(-1);
     if (voteMessage === undefined) throw new SandboxProblem("the battle has no message to reply to yet");
     this.printer.note(`  (${userName} replies to the battle's vote message)`);
+    const privateBefore = this.privateMessages(user).length;
     const sent = await this.emulator.reply(user, this.chat, voteMessage, text, {
       threadId: Number(battlePlace),
     });
-    await this.answerTo(sent);
+    await this.answerTo(sent, user, privateBefore);
   }
 
   placeKey(place: Place): string {
@@ -173,10 +175,22 @@ class TelegramSandbox implements SandboxPlatform {
       .filter((candidate) => candidate.replyToMessageId === message.message_id);
   }
 
-  /** The bot's first reply to a user's message. */
-  private async answerTo(message: TelegramMessage): Promise<BotMessage> {
+  /** What the bot sent to this user's private chat (private replies go there when it can write to them). */
+  private privateMessages(user: TelegramUser): BotMessage[] {
+    return this.emulator.botMessages(user.id);
+  }
+
+  /** The bot's first answer to a user's message: a reply in the group, or a new message in their private chat. */
+  private async answerTo(
+    message: TelegramMessage,
+    user: TelegramUser,
+    privateBefore: number,
+  ): Promise<BotMessage> {
     try {
-      return await this.emulator.waitFor(() => this.repliesTo(message)[0], REPLY_TIMEOUT_MS);
+      return await this.emulator.waitFor(
+        () => this.repliesTo(message)[0] ?? this.privateMessages(user)[privateBefore],
+        REPLY_TIMEOUT_MS,
+      );
     } catch (error) {
       throw new SandboxProblem(`the bot did not answer: ${messageOf(error)}`);
     }
@@ -261,7 +275,11 @@ class TelegramPrinter {
     const replied = message.wire.reply_to_message;
     const to = replied && !replied.from.is_bot ? ` ↪ to ${replied.from.first_name}` : "";
     const bot = this.emulator.bot.first_name;
-    const header = `${type === "edited" ? "✏️ edited: " : ""}${this.where(message.threadId)} · ${bot}${to}:`;
+    const where =
+      message.chatId === this.chat.id
+        ? this.where(message.threadId)
+        : `🔒 private chat with ${this.nameOf(message.chatId)}`;
+    const header = `${type === "edited" ? "✏️ edited: " : ""}${where} · ${bot}${to}:`;
     this.out.line(block(header, parts.join("\n")), "bot");
   }
 
