@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli.ts";
 import { createHarness } from "./arena/harness.ts";
 import { genaiBattlesFile } from "./ranking/helpers.ts";
+import { decodePng, distinctColours } from "./render/pixels.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "arena-cli-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -173,6 +174,22 @@ describe("arena rank", () => {
     expect(child.stderr).not.toMatch(/warning/);
     const inProcess = await run(...args, "--workers", "1");
     expect(JSON.parse(child.stdout)).toEqual(JSON.parse(inProcess.stdout));
+  });
+});
+
+describe("arena rank --png", () => {
+  it("writes the three charts of the GenAI-Arena leaderboard as PNG files", async () => {
+    const prefix = join(directory, "genai");
+    const { code, stderr } = await run("rank", genaiBattlesFile, "--ci", "sandwich", "--png", prefix);
+    expect(code).toBe(0);
+    for (const chart of ["ratings", "winfraction", "counts"]) {
+      const path = `${prefix}-${chart}.png`;
+      expect(stderr).toContain(path);
+      const image = decodePng(readFileSync(path));
+      expect(image.width).toBeGreaterThan(400);
+      expect(image.height).toBeGreaterThan(300);
+      expect(distinctColours(image)).toBeGreaterThan(20); // text, bars or cells: not blank
+    }
   });
 });
 
