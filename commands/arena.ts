@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { privateReply } from "../src/arena/engine.ts";
-import { categoryInput as category } from "./options.ts";
+import { refusal } from "../src/arena/engine.ts";
+import { categoryInput as category, categoryKey, UNKNOWN_CATEGORY } from "./options.ts";
 import type { Command } from "./types.ts";
 
 const input = z.discriminatedUnion("subcommand", [
@@ -94,28 +94,13 @@ export const arenaCommand: Command<z.output<typeof input>> = {
   input,
   execute: async (ctx, options, { arena }) => {
     switch (options.subcommand) {
-      case "subscribe": {
-        const every = options.every ?? arena.settings.publishEveryBattles;
-        const subscription = await arena.store.subscribe(ctx.place, options.category, every, new Date());
-        await arena.audit(ctx, "arena.subscribe", ctx.place.channel, { category: options.category, every });
-        return privateReply(
-          `This channel now gets ${subscription.category} leaderboard updates when the top 10 changes or every ${every} counted battles.`,
-        );
-      }
+      case "subscribe":
       case "unsubscribe": {
-        const removed = await arena.store.unsubscribe(ctx.place, options.category);
-        await arena.audit(
-          ctx,
-          "arena.unsubscribe",
-          ctx.place.channel,
-          { category: options.category },
-          removed,
-        );
-        return privateReply(
-          removed
-            ? `No more ${options.category} updates here.`
-            : `This channel had no ${options.category} subscription.`,
-        );
+        const key = categoryKey(options.category, ctx.place);
+        if (key === null) return refusal(UNKNOWN_CATEGORY);
+        return options.subcommand === "subscribe"
+          ? arena.subscribe(ctx, key, options.every ?? arena.settings.publishEveryBattles)
+          : arena.unsubscribe(ctx, key);
       }
       case "window":
         return arena.votingWindow(ctx, options.minutes);

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { categoryInput } from "./options.ts";
+import { refusal } from "../src/arena/engine.ts";
+import { categoryInput, categoryKey, UNKNOWN_CATEGORY } from "./options.ts";
 import type { Command } from "./types.ts";
 
 const input = z.object({
@@ -34,5 +35,8 @@ export const leaderboardCommand: Command<z.output<typeof input>> = {
     ],
   },
   input,
-  execute: (_ctx, { category, chart }, { arena }) => arena.leaderboards.reply(category, chart, 0),
+  execute: async (ctx, { category, chart }, { arena }) => {
+    const key = categoryKey(category, ctx.place);
+    return key === null ? refusal(UNKNOWN_CATEGORY) : arena.leaderboards.reply(key, chart, 0);
+  },
 };

@@ -311,3 +311,25 @@ export function categoryLabel(key: string): string {
   if (key.startsWith("community:")) return "This community";
   return key;
 }
+
+/**
+ * A category as a person types it → its key, or null: keys as they are ("lang:eng", "coding"), and the
+ * shorthands "community" / "this community" (the community of `place`), "platform" (its platform) and a
+ * language's English name ("French" → "lang:fra").
+ */
+export function resolveCategory(
+  typed: string,
+  place: { readonly platform: string; readonly community: string },
+): string | null {
+  const text = typed.trim();
+  const lower = text.toLowerCase();
+  if (lower === "") return OVERALL;
+  if (lower === "community" || lower === "this community" || lower === "here") {
+    return `community:${place.platform.toLowerCase()}:${place.community}`;
+  }
+  if (lower === "platform") return `platform:${place.platform.toLowerCase()}`;
+  if (isValidCategory(text)) return text;
+  if (isValidCategory(lower)) return lower;
+  const language = LANGUAGE_CODES.find((code) => languageName(code).toLowerCase() === lower);
+  return language === undefined ? null : `lang:${language}`;
+}

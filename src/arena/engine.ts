@@ -1,6 +1,6 @@
 // The arena engine: battle lifecycle, votes, registry operations and settings, platform-neutral.
 // It answers calls with Replies and announces later happenings as ArenaEvents; it never calls a platform.
-import { categorize } from "./categories.ts";
+import { categorize, categoryLabel } from "./categories.ts";
 import { createUserHasher, moderatorKey, type UserHasher } from "./identity.ts";
 import { LeaderboardService } from "./leaderboard.ts";
 import { createLeakDetector, type LeakHit } from "./leak.ts";
@@ -673,9 +673,21 @@ export class Arena {
     );
   }
 
-  /** Sum of weights of models, for the battle count of a category (used by commands). */
-  async tallyOf(battleId: string): Promise<Tally> {
-    return this.store.tally(battleId);
+  /** Leaderboard updates of `category` in this channel (or thread). */
+  async subscribe(ctx: CommandContext, category: string, everyBattles: number): Promise<Reply> {
+    await this.store.subscribe(ctx.place, category, everyBattles, this.now());
+    await this.audit(ctx, "arena.subscribe", ctx.place.channel, { category, everyBattles });
+    return privateReply(
+      `This channel now gets ${categoryLabel(category)} leaderboard updates when the top 10 changes, and at least every ${everyBattles} counted battles.`,
+    );
+  }
+
+  async unsubscribe(ctx: CommandContext, category: string): Promise<Reply> {
+    const removed = await this.store.unsubscribe(ctx.place, category);
+    await this.audit(ctx, "arena.unsubscribe", ctx.place.channel, { category }, removed);
+    return removed
+      ? privateReply(`No more ${categoryLabel(category)} leaderboard updates here.`)
+      : refusal(`This channel has no ${categoryLabel(category)} subscription.`);
   }
 }
 

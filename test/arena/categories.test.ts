@@ -9,6 +9,7 @@ import {
   isValidCategory,
   LANGUAGE_CODES,
   LONG_PROMPT_TOKENS,
+  resolveCategory,
 } from "../../src/arena/categories.ts";
 
 const on = (userTurns: readonly string[], platform = "discord", community = "123456789012345678") =>
@@ -187,5 +188,19 @@ describe("categoryLabel", () => {
       expect(label, code).not.toBe(code);
       expect(label, code).not.toMatch(/^Language /);
     }
+  });
+});
+
+describe("resolveCategory", () => {
+  const place = { platform: "discord", community: "123456" };
+  it("takes keys as they are and shorthands a person would type", () => {
+    expect(resolveCategory("", place)).toBe("overall");
+    expect(resolveCategory("coding", place)).toBe("coding");
+    expect(resolveCategory("Coding", place)).toBe("coding");
+    expect(resolveCategory("lang:fra", place)).toBe("lang:fra");
+    expect(resolveCategory("French", place)).toBe("lang:fra");
+    expect(resolveCategory("this community", place)).toBe("community:discord:123456");
+    expect(resolveCategory("platform", place)).toBe("platform:discord");
+    expect(resolveCategory("klingon", place)).toBeNull();
   });
 });
