@@ -33,7 +33,7 @@ export const arenaCommand: Command<z.output<typeof input>> = {
         options: [
           {
             name: "category",
-            description: "Which leaderboard (default overall)",
+            description: "overall (default), coding, community, French, …",
             type: "string",
             required: false,
             autocomplete: "category",
@@ -53,7 +53,7 @@ export const arenaCommand: Command<z.output<typeof input>> = {
         options: [
           {
             name: "category",
-            description: "Which leaderboard (default overall)",
+            description: "overall (default), coding, community, French, …",
             type: "string",
             required: false,
           },

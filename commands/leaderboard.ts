@@ -16,7 +16,7 @@ export const leaderboardCommand: Command<z.output<typeof input>> = {
     options: [
       {
         name: "category",
-        description: "overall, coding, long, multiturn, lang:eng, …",
+        description: "overall (default), coding, long, multiturn, community, French, …",
         type: "string",
         required: false,
         autocomplete: "category",

@@ -260,17 +260,27 @@ export class Arena {
     return this.leakDetector;
   }
 
-  /** What to suggest while someone types a model name or a category (best first). */
-  async suggestions(kind: "model" | "category", typed: string, limit: number): Promise<string[]> {
-    let candidates: string[];
+  /** What to suggest while someone types a model name or a category (best first): values with their labels. */
+  async suggestions(
+    kind: "model" | "category",
+    typed: string,
+    limit: number,
+  ): Promise<{ readonly value: string; readonly label: string }[]> {
+    let candidates: { value: string; label: string }[];
     if (kind === "model") {
-      candidates = (await this.store.listModels()).map((model) => model.name);
+      candidates = (await this.store.listModels()).map((model) => ({ value: model.name, label: model.name }));
     } else {
       const used = (await this.store.categories()).toSorted((x, y) => y.battles - x.battles);
-      candidates = [...new Set(["overall", ...used.map((entry) => entry.category)])];
+      const keys = [...new Set(["overall", ...used.map((entry) => entry.category)])];
+      candidates = keys.map((key) => ({
+        value: key,
+        label: key === "overall" ? "Overall" : `${categoryLabel(key)} (${key})`,
+      }));
     }
     const needle = typed.trim().toLowerCase();
-    return candidates.filter((candidate) => candidate.toLowerCase().includes(needle)).slice(0, limit);
+    return candidates
+      .filter((candidate) => `${candidate.value} ${candidate.label}`.toLowerCase().includes(needle))
+      .slice(0, limit);
   }
 
   /** Call after any registry change: leak terms depend on every registered model. */

@@ -272,8 +272,8 @@ class DiscordAdapter implements PlatformAdapter {
       ? await this.deps.arena.suggestions(kind, String(focused.value), AUTOCOMPLETE_LIMIT)
       : [];
     const choices = candidates.map((candidate) => ({
-      name: candidate.slice(0, 100),
-      value: candidate.slice(0, 100),
+      name: candidate.label.slice(0, 100),
+      value: candidate.value.slice(0, 100),
     }));
     await interaction.respond(choices);
   }

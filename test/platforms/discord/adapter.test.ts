@@ -171,7 +171,7 @@ describe("Discord adapter", () => {
     const categories = await discord
       .autocomplete(mod, general, "leaderboard", { category: "" }, "category")
       .waitForChoices(WAIT);
-    expect(categories.map((choice) => choice.value)).toContain("overall");
+    expect(categories).toContainEqual({ name: "Overall", value: "overall" });
   });
 
   it("runs a whole battle: thread, both answers, two voters, already voted, update, close and reveal", async () => {
