@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+const directory = mkdtempSync(join(tmpdir(), "arena-config-"));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("has the documented defaults and treats empty variables as unset", () => {
+    const config = loadConfig({ DISCORD_TOKEN: "", LOG_LEVEL: "" });
+    expect(config.DATABASE_URL).toBe("./data/arena.db");
+    expect(config.LOG_LEVEL).toBe("info");
+    expect(config.DISCORD_TOKEN).toBeUndefined();
+    expect(config.ARENA_MODERATORS).toEqual([]);
+    expect(config.models).toEqual([]);
+  });
+
+  it("parses lists of moderators and guilds", () => {
+    const config = loadConfig({
+      ARENA_MODERATORS: "discord:123, telegram:456",
+      DISCORD_GUILD_IDS: "111111111111111111",
+    });
+    expect(config.ARENA_MODERATORS).toEqual(["discord:123", "telegram:456"]);
+    expect(config.DISCORD_GUILD_IDS).toEqual(["111111111111111111"]);
+  });
+
+  it("reports every problem on its own line, naming the variable, never echoing a token", () => {
+    const problems = problemsOf({
+      ARENA_MODERATORS: "discord:1,slack:2",
+      TELEGRAM_TOKEN: "secret-looking-but-wrong",
+      LOG_LEVEL: "loud",
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.join("\n")).toMatch(/ARENA_MODERATORS/);
+    expect(problems.join("\n")).toMatch(/TELEGRAM_TOKEN/);
+    expect(problems.join("\n")).toMatch(/LOG_LEVEL/);
+    expect(problems.join("\n")).not.toContain("secret-looking-but-wrong");
+  });
+
+  it("needs a port with a webhook URL", () => {
+    expect(problemsOf({ TELEGRAM_WEBHOOK_URL: "https://bot.example.org/hook" })).toEqual([
+      expect.stringMatching(/TELEGRAM_WEBHOOK_PORT/),
+    ]);
+  });
+
+  it("reads the models file with its defaults, and the example file is valid", () => {
+    const config = loadConfig({ ARENA_MODELS: "models.example.json" });
+    expect(config.models.map((model) => model.name)).toEqual(["gpt-4o-mini", "llama3-local"]);
+    expect(config.models[1]).toMatchObject({ weight: 1, enabled: true, maxTokens: 1024, systemPrompt: null });
+  });
+
+  it("says what is wrong in a models file, entry by entry", () => {
+    expect(problemsOf({ ARENA_MODELS: join(directory, "missing.json") })).toEqual([
+      expect.stringMatching(/no file at/),
+    ]);
+    const broken = join(directory, "broken.json");
+    writeFileSync(broken, "[{");
+    expect(problemsOf({ ARENA_MODELS: broken })).toEqual([expect.stringMatching(/not valid JSON/)]);
+    const wrong = join(directory, "wrong.json");
+    writeFileSync(
+      wrong,
+      JSON.stringify([
+        {
+          name: "a",
+          baseUrl: "https://x.example/v1",
+          model: "m",
+          apiKeyEnv: "sk-abcdefghijklmnopqrstuvwxyz0123456789abcdef",
+        },
+        { name: "a", baseUrl: "ftp://x.example", model: "m" },
+      ]),
+    );
+    const problems = problemsOf({ ARENA_MODELS: wrong });
+    expect(problems.some((line) => /\[0\]\.apiKeyEnv: .*NAME of an environment variable/.test(line))).toBe(
+      true,
+    );
+    expect(problems.some((line) => /\[1\]\.baseUrl/.test(line))).toBe(true);
+    expect(problems.some((line) => /\[1\]\.name: a appears twice/.test(line))).toBe(true);
+    expect(problems.join("\n")).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789abcdef");
+  });
+});
