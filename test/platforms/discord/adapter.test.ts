@@ -4,10 +4,9 @@ import { MessageFlags, PermissionFlagsBits } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { VOTE_PROMPT } from "../../../src/arena/engine.ts";
 import type { BattleRecord } from "../../../src/arena/store.ts";
-import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
-import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
-import { createDiscordAdapter } from "../../../src/platforms/discord/index.ts";
+import type { ArenaRuntime } from "../../../src/main.ts";
 import type { FakeDiscord, FakeMessage, FakeUser } from "../../fakes/discord/index.ts";
+import type { RunningArena } from "../setup.ts";
 import {
   buttonId,
   buttonIds,
@@ -23,8 +22,8 @@ const WAIT = 10_000;
 describe("Discord adapter", () => {
   let world: World;
   let discord: FakeDiscord;
+  let arena: RunningArena;
   let runtime: ArenaRuntime;
-  let adapter: PlatformAdapter;
   const logger = recordingLogger();
   let alice: FakeUser;
   let bob: FakeUser;
@@ -36,10 +35,8 @@ describe("Discord adapter", () => {
   beforeAll(async () => {
     world = await startWorld();
     discord = world.discord;
-    runtime = await createRuntime(world.config, { logger, tickMilliseconds: 200 });
-    adapter = newAdapter();
-    await runtime.arena.start();
-    await adapter.start();
+    arena = await world.startArena({ logger, tickMilliseconds: 200 });
+    runtime = arena.runtime;
     alice = discord.addUser({ username: "alice", globalName: "Alice" });
     bob = discord.addUser({ username: "bob" });
     carol = discord.addUser({ username: "carol" });
@@ -49,23 +46,11 @@ describe("Discord adapter", () => {
   });
 
   afterAll(async () => {
-    await adapter?.stop();
-    await runtime?.stop();
     await world?.close();
     // Secrets never reach a log line.
     const logged = JSON.stringify(logger.lines);
     expect(logged).not.toContain(world.config.DISCORD_TOKEN);
   });
-
-  function newAdapter(): PlatformAdapter {
-    return createDiscordAdapter({
-      arena: runtime.arena,
-      services: runtime.services,
-      logger,
-      config: world.config,
-      token: world.config.DISCORD_TOKEN ?? "",
-    });
-  }
 
   /** Runs /battle and waits for the battle's thread to show its vote buttons, or any message matching `until`. */
   async function battle(
@@ -285,9 +270,7 @@ describe("Discord adapter", () => {
 
   it("removes the first turn's buttons on a follow-up after a restart of the adapter", async () => {
     const { threadId, last: vote } = await battle(alice, general, "Name a colour");
-    await adapter.stop();
-    adapter = newAdapter();
-    await adapter.start();
+    await arena.restartAdapter();
     const opening = press(alice, vote, "Continue");
     await opening.waitForModal(WAIT);
     await discord.submitModal(opening, { text: "And another one?" }).waitForReply(WAIT);

@@ -1,73 +1,48 @@
-// The world of the Discord adapter tests: the fake Discord, the scripted fake OpenAI server, a models file
-// and a temp SQLite database, wired into a Config the way `arena start` reads it.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The world of the Discord adapter tests: the fake Discord next to the shared arena world (../setup.ts), wired
+// into a Config the way `arena start` reads it.
 import type { Logger } from "../../../src/arena/logger.ts";
 import { type Config, loadConfig } from "../../../src/config.ts";
+import type { ArenaRuntime, RuntimeOptions } from "../../../src/main.ts";
+import { createDiscordAdapter } from "../../../src/platforms/discord/index.ts";
 import { type FakeDiscord, type FakeMessage, startFakeDiscord } from "../../fakes/discord/index.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
+import type { FakeOpenAI } from "../../fakes/openai/server.ts";
+import { type RunningArena, startArenaWorld } from "../setup.ts";
 
-export interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly details: object;
-}
-
-/** A logger that keeps every line, so tests can check what was logged (and that no secret was). */
-export function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (details: object, message: string) =>
-    void lines.push({ level, message, details });
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
+export { recordingLogger } from "../setup.ts";
 
 export interface World {
   readonly discord: FakeDiscord;
   readonly openai: FakeOpenAI;
   readonly config: Config;
-  readonly directory: string;
+  /** The real runtime on `config` with the Discord adapter, both started (stopped by close). */
+  startArena(options: RuntimeOptions & { readonly logger: Logger }): Promise<RunningArena>;
+  /** What `arena start` runs on `config` (stopped by close). */
+  startBot(options: RuntimeOptions): Promise<ArenaRuntime>;
   close(): Promise<void>;
 }
 
 /** Models: alpha and beta answer normally; leaky names itself, wordy writes several thousand characters. */
 export async function startWorld(): Promise<World> {
-  const [discord, openai] = await Promise.all([startFakeDiscord(), startFakeOpenAI()]);
-  const directory = mkdtempSync(join(tmpdir(), "arena-discord-"));
-  const model = (name: string, persona: string, enabled: boolean) => ({
-    name,
-    baseUrl: openai.url,
-    model: persona,
-    enabled,
-    maxTokens: 512,
-  });
-  const modelsFile = join(directory, "models.json");
-  writeFileSync(
-    modelsFile,
-    JSON.stringify([
-      model("alpha", "fake-terse", true),
-      model("beta", "fake-pirate", true),
-      model("leaky", "fake-leaky", false),
-      model("wordy", "fake-long", false),
-    ]),
-  );
+  const [discord, arenaWorld] = await Promise.all([startFakeDiscord(), startArenaWorld("discord")]);
   const config = loadConfig({
-    DATABASE_URL: join(directory, "arena.db"),
-    ARENA_MODELS: modelsFile,
-    ARENA_SECRET: "discord-adapter-test-secret",
+    ...arenaWorld.arenaEnvironment(),
     DISCORD_TOKEN: discord.botToken,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_IDS: discord.guild.id,
-    LOG_LEVEL: "silent",
   });
+  const token = config.DISCORD_TOKEN ?? "";
   return {
     discord,
-    openai,
+    openai: arenaWorld.openai,
     config,
-    directory,
+    startArena: (options) =>
+      arenaWorld.startArena(config, options, (dependencies) =>
+        createDiscordAdapter({ ...dependencies, token }),
+      ),
+    startBot: (options) => arenaWorld.startBot(config, options),
     async close() {
-      await Promise.all([discord.close(), openai.close()]);
-      rmSync(directory, { recursive: true, force: true });
+      await arenaWorld.close();
+      await discord.close();
     },
   };
 }

@@ -1,27 +1,16 @@
 // `startBot` (what `arena start` runs) starts the Discord adapter when DISCORD_TOKEN is set: one battle proves
 // the wiring from configuration to thread.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ArenaRuntime, startBot } from "../../../src/main.ts";
-import { buttonId, contents, recordingLogger, startWorld, type World } from "./setup.ts";
+import { describe, expect, it } from "vitest";
+import { startBotBeforeAll } from "../setup.ts";
+import { buttonId, contents, startWorld } from "./setup.ts";
 
 const WAIT = 10_000;
 
 describe("startBot with DISCORD_TOKEN", () => {
-  let world: World;
-  let bot: ArenaRuntime;
-  const logger = recordingLogger();
-
-  beforeAll(async () => {
-    world = await startWorld();
-    bot = await startBot(world.config, { logger });
-  });
-
-  afterAll(async () => {
-    await bot?.stop();
-    await world?.close();
-  });
+  const started = startBotBeforeAll(startWorld);
 
   it("registers the commands and runs a battle to a counted vote", async () => {
+    const { world, bot, logger } = started;
     const { discord } = world;
     expect(discord.registeredCommands(discord.guild.id).map((command) => command.name)).toContain("battle");
     expect(logger.lines.some((line) => line.message === "arena bot started")).toBe(true);

@@ -3,9 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { VOTE_PROMPT } from "../../../src/arena/engine.ts";
 import type { BattleRecord } from "../../../src/arena/store.ts";
-import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
-import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
-import { createTelegramAdapter } from "../../../src/platforms/telegram/index.ts";
+import type { ArenaRuntime } from "../../../src/main.ts";
 import { findPersona } from "../../fakes/openai/personas.ts";
 import {
   type BotMessage,
@@ -15,15 +13,7 @@ import {
   type TelegramMessage,
   type TelegramUser,
 } from "../../fakes/telegram/index.ts";
-import {
-  battleInPlace,
-  buttonData,
-  FAST_PACING,
-  recordingLogger,
-  startWorld,
-  TOKEN,
-  type World,
-} from "./setup.ts";
+import { battleInPlace, buttonData, recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
 
 const NAMES = /Model A is (alpha|beta), Model B is (alpha|beta)/;
 
@@ -31,7 +21,6 @@ describe("Telegram adapter (long polling)", () => {
   let world: World;
   let telegram: TelegramEmulator;
   let runtime: ArenaRuntime;
-  let adapter: PlatformAdapter;
   const logger = recordingLogger();
   let cleo: TelegramUser;
   let adam: TelegramUser;
@@ -44,18 +33,7 @@ describe("Telegram adapter (long polling)", () => {
   beforeAll(async () => {
     world = await startWorld();
     telegram = world.telegram;
-    const config = world.config();
-    runtime = await createRuntime(config, { logger, tickMilliseconds: 200 });
-    adapter = createTelegramAdapter({
-      arena: runtime.arena,
-      services: runtime.services,
-      logger,
-      config,
-      token: TOKEN,
-      pacing: FAST_PACING,
-    });
-    await runtime.arena.start();
-    await adapter.start();
+    ({ runtime } = await world.startArena({ logger, tickMilliseconds: 200 }));
     cleo = telegram.user({ firstName: "Cleo" });
     adam = telegram.user({ firstName: "Adam" });
     mia = telegram.user({ firstName: "Mia" });
@@ -72,8 +50,6 @@ describe("Telegram adapter (long polling)", () => {
   });
 
   afterAll(async () => {
-    await adapter?.stop();
-    await runtime?.stop();
     await world?.close();
     expect(JSON.stringify(logger.lines)).not.toContain(TOKEN.split(":")[1]);
   });

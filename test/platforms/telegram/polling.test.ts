@@ -1,15 +1,10 @@
 // Long polling that Telegram ends after a successful start (409 Conflict: another instance polls with the same
 // token) does not come back by itself: the adapter logs it once and reports it as fatal.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
-import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
-import { createTelegramAdapter } from "../../../src/platforms/telegram/index.ts";
-import { FAST_PACING, recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
+import { recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
 
 describe("Telegram adapter: polling ends", () => {
   let world: World;
-  let runtime: ArenaRuntime;
-  let adapter: PlatformAdapter;
   const logger = recordingLogger();
   const fatal: Error[] = [];
   let fatalReported: () => void = () => {};
@@ -19,29 +14,18 @@ describe("Telegram adapter: polling ends", () => {
 
   beforeAll(async () => {
     world = await startWorld();
-    const config = world.config();
-    runtime = await createRuntime(config, { logger });
-    adapter = createTelegramAdapter({
-      arena: runtime.arena,
-      services: runtime.services,
+    await world.startArena({
       logger,
-      config,
-      token: TOKEN,
-      pacing: FAST_PACING,
-      onFatal: (error) => {
-        fatal.push(error);
-        fatalReported();
+      adapter: {
+        onFatal: (error) => {
+          fatal.push(error);
+          fatalReported();
+        },
       },
     });
-    await runtime.arena.start();
-    await adapter.start();
   });
 
-  afterAll(async () => {
-    await adapter?.stop();
-    await runtime?.stop();
-    await world?.close();
-  });
+  afterAll(() => world?.close());
 
   it("calls onFatal once, with one log line, when getUpdates answers 409 Conflict after the start", async () => {
     const { telegram } = world;

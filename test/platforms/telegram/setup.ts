@@ -1,12 +1,14 @@
-// The world of the Telegram adapter tests: the Bot API emulator, the scripted fake OpenAI server, a models file
-// and a temp SQLite database, wired into a Config the way `arena start` reads it.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The world of the Telegram adapter tests: the Bot API emulator next to the shared arena world (../setup.ts),
+// wired into a Config the way `arena start` reads it.
 import type { Logger } from "../../../src/arena/logger.ts";
 import { type Config, loadConfig } from "../../../src/config.ts";
+import type { ArenaRuntime, RuntimeOptions } from "../../../src/main.ts";
+import {
+  createTelegramAdapter,
+  type TelegramAdapterDependencies,
+} from "../../../src/platforms/telegram/index.ts";
 import type { Pacing } from "../../../src/platforms/telegram/sender.ts";
-import { type FakeOpenAI, startFakeOpenAI } from "../../fakes/openai/server.ts";
+import type { FakeOpenAI } from "../../fakes/openai/server.ts";
 import {
   type BotMessage,
   startTelegramEmulator,
@@ -15,6 +17,9 @@ import {
   type TelegramMessage,
   type TelegramUser,
 } from "../../fakes/telegram/index.ts";
+import { type RunningArena, startArenaWorld } from "../setup.ts";
+
+export { recordingLogger } from "../setup.ts";
 
 export const TOKEN = "424242:telegram-adapter-test-token";
 
@@ -26,71 +31,52 @@ export const FAST_PACING: Pacing = {
   maxRetryAfterSeconds: 5,
 };
 
-export interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly details: object;
-}
-
-export function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (details: object, message: string) =>
-    void lines.push({ level, message, details });
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+export interface ArenaOptions extends RuntimeOptions {
+  readonly logger: Logger;
+  /** Configuration variables on top of the world's. */
+  readonly env?: Record<string, string>;
+  /** Adapter options on top of the token and FAST_PACING. */
+  readonly adapter?: Partial<Pick<TelegramAdapterDependencies, "onFatal" | "webhookHost">>;
 }
 
 export interface World {
   readonly telegram: TelegramEmulator;
   readonly openai: FakeOpenAI;
-  readonly directory: string;
-  /** The configuration `arena start` would read, with `extra` variables on top. */
+  /** The configuration `arena start` would read (a fresh database each call), with `extra` variables on top. */
   config(extra?: Record<string, string>): Config;
+  /** The real runtime on `config(options.env)` with the Telegram adapter, both started (stopped by close). */
+  startArena(options: ArenaOptions): Promise<RunningArena>;
+  /** What `arena start` runs on `config()` (stopped by close). */
+  startBot(options: RuntimeOptions): Promise<ArenaRuntime>;
   close(): Promise<void>;
 }
 
 /** Models: alpha and beta answer normally; leaky names itself and wordy writes thousands of characters
  * (both disabled until a test enables them). */
 export async function startWorld(): Promise<World> {
-  const [telegram, openai] = await Promise.all([
+  const [telegram, arenaWorld] = await Promise.all([
     startTelegramEmulator({ botToken: TOKEN }),
-    startFakeOpenAI(),
+    startArenaWorld("telegram"),
   ]);
-  const directory = mkdtempSync(join(tmpdir(), "arena-telegram-"));
-  const model = (name: string, persona: string, enabled: boolean) => ({
-    name,
-    baseUrl: openai.url,
-    model: persona,
-    enabled,
-    maxTokens: 512,
-  });
-  const modelsFile = join(directory, "models.json");
-  writeFileSync(
-    modelsFile,
-    JSON.stringify([
-      model("alpha", "fake-terse", true),
-      model("beta", "fake-pirate", true),
-      model("leaky", "fake-leaky", false),
-      model("wordy", "fake-long", false),
-    ]),
-  );
-  let databases = 0;
+  const config = (extra: Record<string, string> = {}) =>
+    loadConfig({
+      ...arenaWorld.arenaEnvironment(),
+      TELEGRAM_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      ...extra,
+    });
   return {
     telegram,
-    openai,
-    directory,
-    config: (extra = {}) =>
-      loadConfig({
-        DATABASE_URL: join(directory, `arena-${++databases}.db`),
-        ARENA_MODELS: modelsFile,
-        ARENA_SECRET: "telegram-adapter-test-secret",
-        TELEGRAM_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        LOG_LEVEL: "silent",
-        ...extra,
-      }),
+    openai: arenaWorld.openai,
+    config,
+    startArena: ({ env, adapter, ...options }) =>
+      arenaWorld.startArena(config(env), options, (dependencies) =>
+        createTelegramAdapter({ ...dependencies, token: TOKEN, pacing: FAST_PACING, ...adapter }),
+      ),
+    startBot: (options) => arenaWorld.startBot(config(), options),
     async close() {
-      await Promise.all([telegram.close(), openai.close()]);
-      rmSync(directory, { recursive: true, force: true });
+      await arenaWorld.close();
+      await telegram.close();
     },
   };
 }

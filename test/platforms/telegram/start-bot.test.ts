@@ -1,25 +1,14 @@
 // `startBot` (what `arena start` runs) starts the Telegram adapter when TELEGRAM_TOKEN is set: one battle, with
 // the default pacing, proves the wiring from configuration to reply chain.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ArenaRuntime, startBot } from "../../../src/main.ts";
-import { battleInPlace, buttonData, recordingLogger, startWorld, type World } from "./setup.ts";
+import { describe, expect, it } from "vitest";
+import { startBotBeforeAll } from "../setup.ts";
+import { battleInPlace, buttonData, startWorld } from "./setup.ts";
 
 describe("startBot with TELEGRAM_TOKEN", () => {
-  let world: World;
-  let bot: ArenaRuntime;
-  const logger = recordingLogger();
-
-  beforeAll(async () => {
-    world = await startWorld();
-    bot = await startBot(world.config(), { logger });
-  });
-
-  afterAll(async () => {
-    await bot?.stop();
-    await world?.close();
-  });
+  const started = startBotBeforeAll(startWorld);
 
   it("sets the menu and runs a battle to a counted vote", async () => {
+    const { world, bot, logger } = started;
     const { telegram } = world;
     expect(telegram.commands({ type: "default" })?.map((entry) => entry.command)).toContain("battle");
     expect(logger.lines.some((line) => line.message === "arena bot started")).toBe(true);

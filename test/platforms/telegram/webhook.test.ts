@@ -2,11 +2,8 @@
 // token, and refuses deliveries that do not carry that secret.
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ArenaRuntime, createRuntime } from "../../../src/main.ts";
-import type { PlatformAdapter } from "../../../src/platforms/adapter.ts";
-import { createTelegramAdapter } from "../../../src/platforms/telegram/index.ts";
 import type { TelegramEmulator } from "../../fakes/telegram/index.ts";
-import { FAST_PACING, recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
+import { recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
 
 /** A port nobody listens on right now (the config needs the port before the adapter binds it). */
 async function freePort(): Promise<number> {
@@ -24,8 +21,6 @@ describe.each([
 ])("Telegram adapter in webhook mode with $label", ({ secret }) => {
   let world: World;
   let telegram: TelegramEmulator;
-  let runtime: ArenaRuntime;
-  let adapter: PlatformAdapter;
   let url: string;
   const logger = recordingLogger();
 
@@ -34,28 +29,18 @@ describe.each([
     telegram = world.telegram;
     const port = await freePort();
     url = `http://127.0.0.1:${port}/telegram/updates`;
-    const config = world.config({
-      TELEGRAM_WEBHOOK_URL: url,
-      TELEGRAM_WEBHOOK_PORT: String(port),
-      ...(secret ? { TELEGRAM_WEBHOOK_SECRET: secret } : {}),
-    });
-    runtime = await createRuntime(config, { logger });
-    adapter = createTelegramAdapter({
-      arena: runtime.arena,
-      services: runtime.services,
+    await world.startArena({
       logger,
-      config,
-      token: TOKEN,
-      pacing: FAST_PACING,
-      webhookHost: "127.0.0.1",
+      env: {
+        TELEGRAM_WEBHOOK_URL: url,
+        TELEGRAM_WEBHOOK_PORT: String(port),
+        ...(secret ? { TELEGRAM_WEBHOOK_SECRET: secret } : {}),
+      },
+      adapter: { webhookHost: "127.0.0.1" },
     });
-    await runtime.arena.start();
-    await adapter.start();
   });
 
   afterAll(async () => {
-    await adapter?.stop();
-    await runtime?.stop();
     await world?.close();
     const logged = JSON.stringify(logger.lines);
     expect(logged).not.toContain(TOKEN.split(":")[1]);
