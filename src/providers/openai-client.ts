@@ -281,7 +281,8 @@ function classifyFailure(error: unknown, context: FailureContext): GenerationErr
   }
   if (error instanceof APIConnectionError) return fail("provider_error", "could not reach the provider");
   if (error instanceof APIError) {
-    const providerSaid = shorten(error.message);
+    // Redact before shortening: a key cut in half by the shortening would no longer match.
+    const providerSaid = shorten(redact(error.message, context.apiKey));
     if (isModerationRefusal(error))
       return fail("refused", `the provider refused the request: ${providerSaid}`, error.status);
     if (error.status === 429)
@@ -290,7 +291,7 @@ function classifyFailure(error: unknown, context: FailureContext): GenerationErr
       return fail("provider_error", `the provider reported an error: ${providerSaid}`);
     return fail("provider_error", `the provider answered ${providerSaid}`, error.status);
   }
-  return fail("provider_error", `unexpected failure: ${shorten(String(error))}`);
+  return fail("provider_error", `unexpected failure: ${shorten(redact(String(error), context.apiKey))}`);
 }
 
 /** OpenAI/Azure `content_filter` codes, OpenAI's content policy code, OpenRouter's 403 moderation. */

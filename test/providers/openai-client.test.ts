@@ -409,6 +409,12 @@ describe("createOpenAIModelClient: secrets", () => {
         { status: 401, code: "invalid_api_key", message: `Incorrect API key provided: ${API_KEY}.` },
       ],
     });
+    // The echo straddles the point where long provider messages are shortened.
+    fake.script("echo-key-late", {
+      statuses: [
+        { status: 401, code: "invalid_api_key", message: `${"x".repeat(260)} invalid key ${API_KEY}` },
+      ],
+    });
     fake.script("key-slow", { delayMs: 5_000 });
     fake.script("key-cut", { text: "a b c d e f g h i j", cutAfterChunks: 1 });
     const client = createOpenAIModelClient({ env, logger, timeoutMs: 150 });
@@ -416,6 +422,10 @@ describe("createOpenAIModelClient: secrets", () => {
     const errors = [
       await failure(
         client.generate({ endpoint: endpoint("echo-key"), messages: question }),
+        "provider_error",
+      ),
+      await failure(
+        client.generate({ endpoint: endpoint("echo-key-late"), messages: question }),
         "provider_error",
       ),
       await failure(client.generate({ endpoint: endpoint("key-slow"), messages: question }), "timeout"),
@@ -429,6 +439,7 @@ describe("createOpenAIModelClient: secrets", () => {
     expect(logged.length).toBeGreaterThanOrEqual(4);
     for (const text of [...errors.map((error) => `${error.message} ${error.stack}`), ...logged]) {
       expect(text).not.toContain(API_KEY);
+      expect(text).not.toContain(API_KEY.slice(0, 12));
     }
   });
 });
