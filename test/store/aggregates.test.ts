@@ -1,20 +1,10 @@
 // Property: whatever sequence of battles, votes, duplicates and state changes happens, the incrementally kept
 // aggregates equal a recount from the votes table, and every battle's outcome is the mean of its counted votes.
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { BattleState, VoteChoice, VoteExclusion } from "../../src/arena/types.ts";
-import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
-import { modelInput, newBattle, seededRandom, type TempDir, tempDir } from "./helpers.ts";
+import { modelInput, newBattle, seededRandom, tempStorePerTest } from "./helpers.ts";
 
-let dir: TempDir;
-let store: SqliteArenaStore;
-beforeEach(async () => {
-  dir = tempDir();
-  store = await openSqliteStore(dir.file("arena.db"));
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
+const temp = tempStorePerTest();
 
 const MODELS = ["alpha", "beta", "gamma", "delta", "epsilon"];
 const CATEGORIES = ["overall", "coding", "english", "multi_turn"];
@@ -30,7 +20,7 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 it.each([1, 2, 3])("aggregates equal a recount from the votes (seed %i)", async (seed) => {
   const random = seededRandom(seed);
   // One model is registered late and one removed midway: counters follow the registry, aggregates don't care.
-  for (const name of MODELS.slice(0, 4)) await store.addModel(modelInput(name), "config");
+  for (const name of MODELS.slice(0, 4)) await temp.store.addModel(modelInput(name), "config");
 
   const battleIds: string[] = [];
   const voters = Array.from({ length: 30 }, (_, i) => `voter-${i}`);
@@ -44,17 +34,19 @@ it.each([1, 2, 3])("aggregates equal a recount from the votes (seed %i)", async 
         MODELS.filter((m) => m !== modelA),
       );
       const categories = ["overall", ...CATEGORIES.slice(1).filter(() => random() < 0.4)];
-      const battle = await store.createBattle(newBattle(modelA, modelB, { categories }));
+      const battle = await temp.store.createBattle(newBattle(modelA, modelB, { categories }));
       battleIds.push(battle.id);
       if (random() < 0.9) {
-        await store.transitionBattle(battle.id, ["generating"], "open", new Date(), { closesAt: new Date() });
+        await temp.store.transitionBattle(battle.id, ["generating"], "open", new Date(), {
+          closesAt: new Date(),
+        });
       }
     } else if (roll < 0.42) {
       const target: BattleState = pick(random, ["closed", "discarded", "errored"] as const);
-      await store.transitionBattle(pick(random, battleIds), ["open"], target, new Date());
+      await temp.store.transitionBattle(pick(random, battleIds), ["open"], target, new Date());
     } else {
       const exclusions: VoteExclusion[] = random() < 0.05 ? ["rate_limit"] : [];
-      const result = await store.recordVote({
+      const result = await temp.store.recordVote({
         battleId: pick(random, battleIds.slice(-40)),
         voterHash: pick(random, voters),
         choice: pick(random, CHOICES),
@@ -64,36 +56,36 @@ it.each([1, 2, 3])("aggregates equal a recount from the votes (seed %i)", async 
       if (result.kind === "recorded" && result.counted) countedVotes++;
       // The battle a vote returns is the battle as stored right after it.
       if (result.kind !== "unknown_battle") {
-        expect(result.battle).toEqual(await store.getBattle(result.battle.id));
+        expect(result.battle).toEqual(await temp.store.getBattle(result.battle.id));
       }
     }
     if (step === 450) {
-      await store.removeModel("beta");
-      await store.addModel(modelInput("epsilon"), "moderator");
+      await temp.store.removeModel("beta");
+      await temp.store.addModel(modelInput("epsilon"), "moderator");
     }
   }
 
   expect(countedVotes).toBeGreaterThan(100);
   for (const category of CATEGORIES) {
-    const kept = await store.aggregateCounts(category);
-    expect(kept).toEqual(await store.recountFromVotes(category));
+    const kept = await temp.store.aggregateCounts(category);
+    expect(kept).toEqual(await temp.store.recountFromVotes(category));
     expect(kept.every((row) => row.modelA < row.modelB && row.count > 0)).toBe(true);
   }
-  expect(await store.aggregatesVersion()).toBe(countedVotes);
+  expect(await temp.store.aggregatesVersion()).toBe(countedVotes);
 
   // Each battle with counted votes is exactly one comparison in "overall", at the mean of its counted votes.
   let exported = 0;
   let votesInExport = 0;
-  for await (const battle of store.countedBattles()) {
+  for await (const battle of temp.store.countedBattles()) {
     exported++;
-    const counted = (await store.votesOf(battle.id)).filter((v) => v.counted);
+    const counted = (await temp.store.votesOf(battle.id)).filter((v) => v.counted);
     votesInExport += counted.length;
     const mean = counted.reduce((total, v) => total + POINTS[v.choice], 0) / counted.length;
     expect(battle.outcome).toBeCloseTo(mean, 12);
     expect(battle.tally.a + battle.tally.b + battle.tally.tie + battle.tally.bad).toBe(counted.length);
   }
   expect(votesInExport).toBe(countedVotes);
-  const overall = await store.aggregateCounts("overall");
+  const overall = await temp.store.aggregateCounts("overall");
   expect(overall.reduce((total, row) => total + row.count, 0)).toBe(exported);
-  expect(await store.categories()).toContainEqual({ category: "overall", battles: exported });
+  expect(await temp.store.categories()).toContainEqual({ category: "overall", battles: exported });
 });

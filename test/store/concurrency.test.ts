@@ -3,9 +3,9 @@ import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { MIGRATIONS_FOLDER, openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
-import { newBattle, type TempDir, tempDir } from "./helpers.ts";
+import { expect, it } from "vitest";
+import { MIGRATIONS_FOLDER, openSqliteStore } from "../../src/store/index.ts";
+import { newBattle, tempStorePerTest } from "./helpers.ts";
 
 interface Answers {
   readonly recorded: number;
@@ -16,16 +16,7 @@ interface Answers {
 const VOTE_PROCESS = fileURLToPath(new URL("./vote-process.ts", import.meta.url));
 const MIGRATE_PROCESS = fileURLToPath(new URL("./migrate-process.ts", import.meta.url));
 
-let dir: TempDir;
-let store: SqliteArenaStore;
-beforeEach(async () => {
-  dir = tempDir();
-  store = await openSqliteStore(dir.file("arena.db"));
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
+const temp = tempStorePerTest();
 
 function startProcess<T>(script: string, args: string[]) {
   const child = fork(script, args, {
@@ -48,13 +39,17 @@ function startProcess<T>(script: string, args: string[]) {
 it("one vote per voter when two processes press the same buttons at once", async () => {
   const battleIds: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const battle = await store.createBattle(newBattle(i % 2 ? "alpha" : "beta", i % 2 ? "beta" : "gamma"));
-    await store.transitionBattle(battle.id, ["generating"], "open", new Date(), { closesAt: new Date() });
+    const battle = await temp.store.createBattle(
+      newBattle(i % 2 ? "alpha" : "beta", i % 2 ? "beta" : "gamma"),
+    );
+    await temp.store.transitionBattle(battle.id, ["generating"], "open", new Date(), {
+      closesAt: new Date(),
+    });
     battleIds.push(battle.id);
   }
   const voters = 60;
   const processes = [0, 1].map(() =>
-    startProcess<Answers>(VOTE_PROCESS, [dir.file("arena.db"), battleIds.join(","), String(voters)]),
+    startProcess<Answers>(VOTE_PROCESS, [temp.databaseFile, battleIds.join(","), String(voters)]),
   );
   try {
     await Promise.all(processes.map((p) => p.ready));
@@ -69,11 +64,11 @@ it("one vote per voter when two processes press the same buttons at once", async
     expect(answers.reduce((total, a) => total + a.recorded, 0)).toBe(pairs);
     expect(answers.reduce((total, a) => total + a.duplicate, 0)).toBe(pairs);
     for (const id of battleIds) {
-      expect(await store.votesOf(id)).toHaveLength(voters);
-      expect(await store.tally(id)).toEqual({ a: voters / 2, b: 0, tie: voters / 2, bad: 0 });
+      expect(await temp.store.votesOf(id)).toHaveLength(voters);
+      expect(await temp.store.tally(id)).toEqual({ a: voters / 2, b: 0, tie: voters / 2, bad: 0 });
     }
-    expect(await store.aggregateCounts("overall")).toEqual(await store.recountFromVotes("overall"));
-    expect(await store.aggregatesVersion()).toBe(pairs);
+    expect(await temp.store.aggregateCounts("overall")).toEqual(await temp.store.recountFromVotes("overall"));
+    expect(await temp.store.aggregatesVersion()).toBe(pairs);
   } finally {
     for (const p of processes) if (p.child.exitCode === null) p.child.kill();
     await Promise.all(processes.map((p) => p.exited));
@@ -81,7 +76,7 @@ it("one vote per voter when two processes press the same buttons at once", async
 });
 
 it("processes starting together on a fresh file all end up migrated, each migration applied once", async () => {
-  const file = dir.file("fresh/arena.db");
+  const file = temp.dir.file("fresh/arena.db");
   const processes = [0, 1, 2].map(() =>
     startProcess<{ ok: boolean; error?: string }>(MIGRATE_PROCESS, [file]),
   );

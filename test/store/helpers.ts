@@ -1,9 +1,12 @@
-// Shared fixtures of the store tests: temp database files and small record builders.
+// Shared fixtures of the store tests: temp database files, a fresh store per test, small record builders.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import type { ModelInput, NewBattle } from "../../src/arena/store.ts";
 import type { Place } from "../../src/arena/types.ts";
+import { createRandom } from "../../src/ranking/random.ts";
+import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
 
 export interface TempDir {
   readonly path: string;
@@ -17,6 +20,46 @@ export function tempDir(): TempDir {
     path,
     file: (name) => join(path, name),
     remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+export interface TempStore {
+  /** The current test's temp directory. */
+  readonly dir: TempDir;
+  /** The database file `store` is open on. */
+  readonly databaseFile: string;
+  readonly store: SqliteArenaStore;
+}
+
+/** Before each test, a store on a new database file in a new temp directory; after it, both closed and removed.
+ * Read the fields inside the tests. */
+export function tempStorePerTest(): TempStore {
+  let dir: TempDir | undefined;
+  let store: SqliteArenaStore | undefined;
+  beforeEach(async () => {
+    dir = tempDir();
+    store = await openSqliteStore(dir.file("arena.db"));
+  });
+  afterEach(async () => {
+    await store?.close();
+    dir?.remove();
+    store = undefined;
+    dir = undefined;
+  });
+  const current = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("no temp store outside a test");
+    return value;
+  };
+  return {
+    get dir() {
+      return current(dir);
+    },
+    get databaseFile() {
+      return current(dir).file("arena.db");
+    },
+    get store() {
+      return current(store);
+    },
   };
 }
 
@@ -51,14 +94,8 @@ export function newBattle(modelA: string, modelB: string, overrides: Partial<New
   };
 }
 
-/** mulberry32: a small seeded generator, so property tests replay exactly. */
+/** A seeded generator (the ranking's xoshiro128**), so property tests replay exactly. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }

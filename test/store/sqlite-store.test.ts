@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BattleRecord } from "../../src/arena/store.ts";
 import type { BattleState, VoteChoice, VoteExclusion } from "../../src/arena/types.ts";
-import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
+import { openSqliteStore } from "../../src/store/index.ts";
 import { canonicalOutcome } from "../../src/store/sqlite-store.ts";
-import { modelInput, newBattle, PLACE, seededRandom, type TempDir, tempDir } from "./helpers.ts";
+import { modelInput, newBattle, PLACE, seededRandom, tempStorePerTest } from "./helpers.ts";
 
-let dir: TempDir;
-let store: SqliteArenaStore;
-beforeEach(async () => {
-  dir = tempDir();
-  store = await openSqliteStore(dir.file("arena.db"));
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
+const temp = tempStorePerTest();
 
 const T0 = 1_700_000_000_000;
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
@@ -24,8 +15,8 @@ async function openBattle(
   modelB = "beta",
   categories = ["overall"],
 ): Promise<BattleRecord> {
-  const battle = await store.createBattle(newBattle(modelA, modelB, { categories }));
-  const opened = await store.transitionBattle(battle.id, ["generating"], "open", at(1), {
+  const battle = await temp.store.createBattle(newBattle(modelA, modelB, { categories }));
+  const opened = await temp.store.transitionBattle(battle.id, ["generating"], "open", at(1), {
     closesAt: at(3600),
   });
   if (!opened) throw new Error("could not open");
@@ -33,12 +24,12 @@ async function openBattle(
 }
 
 function vote(battleId: string, voterHash: string, choice: VoteChoice, exclusions: VoteExclusion[] = []) {
-  return store.recordVote({ battleId, voterHash, choice, at: at(10), exclusions });
+  return temp.store.recordVote({ battleId, voterHash, choice, at: at(10), exclusions });
 }
 
 describe("registry", () => {
   it("adds, refuses a second add, updates, removes", async () => {
-    const added = await store.addModel(modelInput("alpha"), "discord:Mod");
+    const added = await temp.store.addModel(modelInput("alpha"), "discord:Mod");
     expect(added).toMatchObject({
       name: "alpha",
       aliases: ["alpha-alias"],
@@ -48,59 +39,63 @@ describe("registry", () => {
       countedBattles: 0,
       addedBy: "discord:Mod",
     });
-    expect(await store.addModel(modelInput("alpha", { weight: 9 }), "x")).toBeNull();
-    expect((await store.getModel("alpha"))?.weight).toBe(1);
+    expect(await temp.store.addModel(modelInput("alpha", { weight: 9 }), "x")).toBeNull();
+    expect((await temp.store.getModel("alpha"))?.weight).toBe(1);
 
-    const updated = await store.updateModel("alpha", { weight: 2.5, enabled: false, aliases: ["A", "Alf"] });
+    const updated = await temp.store.updateModel("alpha", {
+      weight: 2.5,
+      enabled: false,
+      aliases: ["A", "Alf"],
+    });
     expect(updated).toMatchObject({
       weight: 2.5,
       enabled: false,
       aliases: ["A", "Alf"],
       baseUrl: modelInput("a").baseUrl,
     });
-    expect(await store.updateModel("ghost", { weight: 1 })).toBeNull();
+    expect(await temp.store.updateModel("ghost", { weight: 1 })).toBeNull();
 
-    expect(await store.removeModel("alpha")).toBe(true);
-    expect(await store.removeModel("alpha")).toBe(false);
-    expect(await store.getModel("alpha")).toBeNull();
+    expect(await temp.store.removeModel("alpha")).toBe(true);
+    expect(await temp.store.removeModel("alpha")).toBe(false);
+    expect(await temp.store.getModel("alpha")).toBeNull();
   });
 
   it("upsert updates the configuration and keeps outage and counters", async () => {
-    await store.upsertModel(modelInput("alpha"), "config");
-    await store.upsertModel(modelInput("beta"), "config");
-    await store.recordModelFailure("alpha", () => at(600));
+    await temp.store.upsertModel(modelInput("alpha"), "config");
+    await temp.store.upsertModel(modelInput("beta"), "config");
+    await temp.store.recordModelFailure("alpha", () => at(600));
     const battle = await openBattle();
     await vote(battle.id, "v1", "a");
 
-    const again = await store.upsertModel(modelInput("alpha", { weight: 3, aliases: ["Al"] }), "config");
+    const again = await temp.store.upsertModel(modelInput("alpha", { weight: 3, aliases: ["Al"] }), "config");
     expect(again).toMatchObject({ weight: 3, aliases: ["Al"], consecutiveFailures: 1, countedBattles: 1 });
     expect(again.outageUntil).toEqual(at(600));
-    expect((await store.listModels()).map((m) => m.name)).toEqual(["alpha", "beta"]);
+    expect((await temp.store.listModels()).map((m) => m.name)).toEqual(["alpha", "beta"]);
   });
 
   it("tracks failures and outage, reset by a success", async () => {
-    await store.addModel(modelInput("alpha"), "config");
-    expect((await store.recordModelFailure("alpha", () => null))?.consecutiveFailures).toBe(1);
+    await temp.store.addModel(modelInput("alpha"), "config");
+    expect((await temp.store.recordModelFailure("alpha", () => null))?.consecutiveFailures).toBe(1);
     const seen: number[] = [];
-    const second = await store.recordModelFailure("alpha", (failures) => {
+    const second = await temp.store.recordModelFailure("alpha", (failures) => {
       seen.push(failures);
       return at(60);
     });
     expect(seen).toEqual([2]);
     expect(second).toMatchObject({ consecutiveFailures: 2, outageUntil: at(60) });
-    await store.recordModelSuccess("alpha");
-    expect(await store.getModel("alpha")).toMatchObject({ consecutiveFailures: 0, outageUntil: null });
-    expect(await store.recordModelFailure("ghost", () => null)).toBeNull();
+    await temp.store.recordModelSuccess("alpha");
+    expect(await temp.store.getModel("alpha")).toMatchObject({ consecutiveFailures: 0, outageUntil: null });
+    expect(await temp.store.recordModelFailure("ghost", () => null)).toBeNull();
   });
 
   it("a removed model's battles keep its name", async () => {
-    await store.addModel(modelInput("alpha"), "config");
+    await temp.store.addModel(modelInput("alpha"), "config");
     const battle = await openBattle("alpha", "beta");
-    await store.removeModel("alpha");
-    expect((await store.getBattle(battle.id))?.modelA).toBe("alpha");
+    await temp.store.removeModel("alpha");
+    expect((await temp.store.getBattle(battle.id))?.modelA).toBe("alpha");
     const result = await vote(battle.id, "v1", "a");
     expect(result.kind).toBe("recorded");
-    expect(await store.aggregateCounts("overall")).toEqual([
+    expect(await temp.store.aggregateCounts("overall")).toEqual([
       { modelA: "alpha", modelB: "beta", outcome: 1, count: 1 },
     ]);
   });
@@ -108,7 +103,7 @@ describe("registry", () => {
 
 describe("battles", () => {
   it("creates a battle generating, with the prompt as turn 1 of both sides and a short id", async () => {
-    const battle = await store.createBattle(
+    const battle = await temp.store.createBattle(
       newBattle("alpha", "beta", { categories: ["overall", "coding"] }),
     );
     expect(battle.id.length).toBeLessThanOrEqual(24);
@@ -127,93 +122,80 @@ describe("battles", () => {
       [1, "a", "Write a haiku about SQLite.", null],
       [1, "b", "Write a haiku about SQLite.", null],
     ]);
-    const other = await store.createBattle(newBattle("alpha", "beta"));
+    const other = await temp.store.createBattle(newBattle("alpha", "beta"));
     expect(other.id).not.toBe(battle.id);
   });
 
   it("stores answers, follow-up turns and the new categories", async () => {
-    const battle = await store.createBattle(newBattle("alpha", "beta"));
-    await store.saveAnswer(battle.id, {
+    const answered = {
       turn: 1,
       side: "a",
-      userContent: "ignored when the row exists",
       content: "Pages in a B-tree",
       promptTokens: 12,
       completionTokens: 5,
       latencyMs: 340,
       finishReason: "stop",
       error: null,
-    });
-    await store.saveAnswer(battle.id, {
+    } as const;
+    const timedOut = {
       turn: 1,
       side: "b",
-      userContent: "",
       content: null,
       promptTokens: null,
       completionTokens: null,
       latencyMs: 30000,
       finishReason: null,
       error: "timeout: no answer within 30s",
-    });
-    await store.addUserTurn(battle.id, 2, "Now in French", ["overall", "multi_turn"]);
-    const stored = await store.getBattle(battle.id);
+    } as const;
+    const battle = await temp.store.createBattle(newBattle("alpha", "beta"));
+    await temp.store.saveAnswer(battle.id, { ...answered, userContent: "ignored when the row exists" });
+    await temp.store.saveAnswer(battle.id, { ...timedOut, userContent: "" });
+    await temp.store.addUserTurn(battle.id, 2, "Now in French", ["overall", "multi_turn"]);
+    const stored = await temp.store.getBattle(battle.id);
     expect(stored?.categories).toEqual(["overall", "multi_turn"]);
+    // The first turn's question is the battle's prompt, whatever userContent the answer came with.
     expect(stored?.turns).toEqual([
-      {
-        turn: 1,
-        side: "a",
-        userContent: "Write a haiku about SQLite.",
-        content: "Pages in a B-tree",
-        promptTokens: 12,
-        completionTokens: 5,
-        latencyMs: 340,
-        finishReason: "stop",
-        error: null,
-      },
-      {
-        turn: 1,
-        side: "b",
-        userContent: "Write a haiku about SQLite.",
-        content: null,
-        promptTokens: null,
-        completionTokens: null,
-        latencyMs: 30000,
-        finishReason: null,
-        error: "timeout: no answer within 30s",
-      },
+      { ...answered, userContent: "Write a haiku about SQLite." },
+      { ...timedOut, userContent: "Write a haiku about SQLite." },
       expect.objectContaining({ turn: 2, side: "a", userContent: "Now in French", content: null }),
       expect.objectContaining({ turn: 2, side: "b", userContent: "Now in French", content: null }),
     ]);
   });
 
   it("moves through its lifecycle only from the expected states", async () => {
-    const battle = await store.createBattle(newBattle("alpha", "beta"));
-    const opened = await store.transitionBattle(battle.id, ["generating"], "open", at(5), {
+    const battle = await temp.store.createBattle(newBattle("alpha", "beta"));
+    const opened = await temp.store.transitionBattle(battle.id, ["generating"], "open", at(5), {
       closesAt: at(65),
     });
     expect(opened).toMatchObject({ state: "open", closesAt: at(65), closedAt: null });
     expect(
-      await store.transitionBattle(battle.id, ["generating"], "errored", at(6), { reason: "late" }),
+      await temp.store.transitionBattle(battle.id, ["generating"], "errored", at(6), { reason: "late" }),
     ).toBeNull();
-    expect((await store.getBattle(battle.id))?.state).toBe("open");
+    expect((await temp.store.getBattle(battle.id))?.state).toBe("open");
 
-    const closed = await store.transitionBattle(battle.id, ["open"], "closed", at(70));
+    const closed = await temp.store.transitionBattle(battle.id, ["open"], "closed", at(70));
     expect(closed).toMatchObject({ state: "closed", closesAt: at(65), closedAt: at(70), reason: null });
-    expect(await store.transitionBattle(battle.id, ["open"], "closed", at(71))).toBeNull();
-    expect(await store.transitionBattle("no-such-battle", ["open"], "closed", at(71))).toBeNull();
+    expect(await temp.store.transitionBattle(battle.id, ["open"], "closed", at(71))).toBeNull();
+    expect(await temp.store.transitionBattle("no-such-battle", ["open"], "closed", at(71))).toBeNull();
 
-    const leaked = await store.createBattle(newBattle("alpha", "beta"));
-    const discarded = await store.transitionBattle(leaked.id, ["generating", "open"], "discarded", at(8), {
-      reason: "Model A named itself",
-    });
+    const leaked = await temp.store.createBattle(newBattle("alpha", "beta"));
+    const discarded = await temp.store.transitionBattle(
+      leaked.id,
+      ["generating", "open"],
+      "discarded",
+      at(8),
+      {
+        reason: "Model A named itself",
+      },
+    );
     expect(discarded).toMatchObject({ state: "discarded", closedAt: at(8), reason: "Model A named itself" });
   });
 
   it("two stores racing to close one battle: exactly one wins", async () => {
     const battle = await openBattle();
-    const other = await openSqliteStore(dir.file("arena.db"));
+    const other = await openSqliteStore(temp.databaseFile);
     const results = await Promise.all([
-      store.transitionBattle(battle.id, ["open"], "closed", at(100)),
+      temp.store.transitionBattle(battle.id, ["open"], "closed", at(100)),
       other.transitionBattle(battle.id, ["open"], "closed", at(100)),
     ]);
     await other.close();
@@ -222,42 +204,42 @@ describe("battles", () => {
 
   it("lists battles due to close by closesAt, and battles left in a state", async () => {
     const early = await openBattle();
-    await store.transitionBattle(early.id, ["open"], "open", at(2), { closesAt: at(100) });
+    await temp.store.transitionBattle(early.id, ["open"], "open", at(2), { closesAt: at(100) });
     const late = await openBattle();
-    await store.transitionBattle(late.id, ["open"], "open", at(2), { closesAt: at(200) });
+    await temp.store.transitionBattle(late.id, ["open"], "open", at(2), { closesAt: at(200) });
     const closed = await openBattle();
-    await store.transitionBattle(closed.id, ["open"], "closed", at(50));
-    const stuck = await store.createBattle(newBattle("alpha", "beta"));
+    await temp.store.transitionBattle(closed.id, ["open"], "closed", at(50));
+    const stuck = await temp.store.createBattle(newBattle("alpha", "beta"));
 
-    expect((await store.battlesDueToClose(at(99), 10)).map((b) => b.id)).toEqual([]);
-    expect((await store.battlesDueToClose(at(100), 10)).map((b) => b.id)).toEqual([early.id]);
-    expect((await store.battlesDueToClose(at(500), 10)).map((b) => b.id)).toEqual([early.id, late.id]);
-    expect((await store.battlesDueToClose(at(500), 1)).map((b) => b.id)).toEqual([early.id]);
-    expect((await store.battlesInState("generating")).map((b) => b.id)).toEqual([stuck.id]);
+    expect((await temp.store.battlesDueToClose(at(99), 10)).map((b) => b.id)).toEqual([]);
+    expect((await temp.store.battlesDueToClose(at(100), 10)).map((b) => b.id)).toEqual([early.id]);
+    expect((await temp.store.battlesDueToClose(at(500), 10)).map((b) => b.id)).toEqual([early.id, late.id]);
+    expect((await temp.store.battlesDueToClose(at(500), 1)).map((b) => b.id)).toEqual([early.id]);
+    expect((await temp.store.battlesInState("generating")).map((b) => b.id)).toEqual([stuck.id]);
   });
 
   it("remembers messages and finds the battle by channel or by thread", async () => {
-    const battle = await store.createBattle(newBattle("alpha", "beta"));
-    await store.placeBattle(battle.id, { ...PLACE, thread: "thread-7" });
-    await store.rememberMessage(battle.id, "m-1");
-    await store.rememberMessage(battle.id, "m-2");
-    await store.rememberMessage(battle.id, "m-2");
+    const battle = await temp.store.createBattle(newBattle("alpha", "beta"));
+    await temp.store.placeBattle(battle.id, { ...PLACE, thread: "thread-7" });
+    await temp.store.rememberMessage(battle.id, "m-1");
+    await temp.store.rememberMessage(battle.id, "m-2");
+    await temp.store.rememberMessage(battle.id, "m-2");
 
-    expect((await store.getBattle(battle.id))?.messageIds).toEqual(["m-1", "m-2"]);
-    expect((await store.getBattle(battle.id))?.place).toEqual({ ...PLACE, thread: "thread-7" });
-    expect((await store.battleForMessage("discord", "thread-7", "m-1"))?.id).toBe(battle.id);
-    expect((await store.battleForMessage("discord", "channel-1", "m-2"))?.id).toBe(battle.id);
-    expect(await store.battleForMessage("telegram", "thread-7", "m-1")).toBeNull();
-    expect(await store.battleForMessage("discord", "elsewhere", "m-1")).toBeNull();
-    expect(await store.battleForMessage("discord", "thread-7", "m-3")).toBeNull();
-    await expect(store.rememberMessage("no-such-battle", "m-4")).rejects.toThrow(/unknown battle/);
+    expect((await temp.store.getBattle(battle.id))?.messageIds).toEqual(["m-1", "m-2"]);
+    expect((await temp.store.getBattle(battle.id))?.place).toEqual({ ...PLACE, thread: "thread-7" });
+    expect((await temp.store.battleForMessage("discord", "thread-7", "m-1"))?.id).toBe(battle.id);
+    expect((await temp.store.battleForMessage("discord", "channel-1", "m-2"))?.id).toBe(battle.id);
+    expect(await temp.store.battleForMessage("telegram", "thread-7", "m-1")).toBeNull();
+    expect(await temp.store.battleForMessage("discord", "elsewhere", "m-1")).toBeNull();
+    expect(await temp.store.battleForMessage("discord", "thread-7", "m-3")).toBeNull();
+    await expect(temp.store.rememberMessage("no-such-battle", "m-4")).rejects.toThrow(/unknown battle/);
   });
 });
 
 describe("votes", () => {
   it("counts an open battle's vote: outcome, tally, counters, aggregates, version", async () => {
-    await store.addModel(modelInput("alpha"), "config");
-    await store.addModel(modelInput("beta"), "config");
+    await temp.store.addModel(modelInput("alpha"), "config");
+    await temp.store.addModel(modelInput("beta"), "config");
     // "beta" shown as A: the canonical row is (alpha, beta) with the outcome flipped.
     const battle = await openBattle("beta", "alpha", ["overall", "coding"]);
 
@@ -265,30 +247,30 @@ describe("votes", () => {
     expect(first).toMatchObject({ kind: "recorded", counted: true, exclusions: [] });
     if (first.kind !== "recorded") throw new Error("unreachable");
     expect(first.battle).toMatchObject({ outcome: 1, countedVotes: 1 });
-    expect(await store.aggregateCounts("coding")).toEqual([
+    expect(await temp.store.aggregateCounts("coding")).toEqual([
       { modelA: "alpha", modelB: "beta", outcome: 0, count: 1 },
     ]);
 
     await vote(battle.id, "v2", "bad");
     await vote(battle.id, "v3", "b");
-    const stored = await store.getBattle(battle.id);
+    const stored = await temp.store.getBattle(battle.id);
     expect(stored).toMatchObject({ countedVotes: 3, outcome: 0.5 });
-    expect(await store.tally(battle.id)).toEqual({ a: 1, b: 1, tie: 0, bad: 1 });
+    expect(await temp.store.tally(battle.id)).toEqual({ a: 1, b: 1, tie: 0, bad: 1 });
     // One battle is one comparison however many vote: the old outcome's row moved, never duplicated.
     for (const category of ["overall", "coding"]) {
-      expect(await store.aggregateCounts(category)).toEqual([
+      expect(await temp.store.aggregateCounts(category)).toEqual([
         { modelA: "alpha", modelB: "beta", outcome: 0.5, count: 1 },
       ]);
     }
-    expect(await store.categories()).toEqual([
+    expect(await temp.store.categories()).toEqual([
       { category: "coding", battles: 1 },
       { category: "overall", battles: 1 },
     ]);
-    expect(await store.aggregatesVersion()).toBe(3);
-    expect((await store.getModel("alpha"))?.countedBattles).toBe(1);
-    expect((await store.getModel("beta"))?.countedBattles).toBe(1);
-    expect(await store.countVotesSince("v1", at(10))).toBe(1);
-    expect(await store.countVotesSince("v1", at(11))).toBe(0);
+    expect(await temp.store.aggregatesVersion()).toBe(3);
+    expect((await temp.store.getModel("alpha"))?.countedBattles).toBe(1);
+    expect((await temp.store.getModel("beta"))?.countedBattles).toBe(1);
+    expect(await temp.store.countVotesSince("v1", at(10))).toBe(1);
+    expect(await temp.store.countVotesSince("v1", at(11))).toBe(0);
   });
 
   it("adds the battle state's exclusion and keeps uncounted votes out of every count", async () => {
@@ -299,21 +281,21 @@ describe("votes", () => {
       ["errored", "error"],
     ];
     for (const [state, exclusion] of cases) {
-      const battle = await store.createBattle(newBattle("alpha", "beta"));
-      if (state !== "generating") await store.transitionBattle(battle.id, ["generating"], state, at(2));
+      const battle = await temp.store.createBattle(newBattle("alpha", "beta"));
+      if (state !== "generating") await temp.store.transitionBattle(battle.id, ["generating"], state, at(2));
       const result = await vote(battle.id, "v1", "a", ["rate_limit"]);
       expect(result).toMatchObject({
         kind: "recorded",
         counted: false,
         exclusions: ["rate_limit", exclusion],
       });
-      expect((await store.votesOf(battle.id))[0]).toMatchObject({
+      expect((await temp.store.votesOf(battle.id))[0]).toMatchObject({
         voterHash: "v1",
         choice: "a",
         counted: false,
         exclusions: ["rate_limit", exclusion],
       });
-      expect(await store.tally(battle.id)).toEqual({ a: 0, b: 0, tie: 0, bad: 0 });
+      expect(await temp.store.tally(battle.id)).toEqual({ a: 0, b: 0, tie: 0, bad: 0 });
     }
     const open = await openBattle();
     expect(await vote(open.id, "v9", "b", ["flagged_voter"])).toMatchObject({
@@ -321,11 +303,11 @@ describe("votes", () => {
       counted: false,
       exclusions: ["flagged_voter"],
     });
-    expect(await store.aggregateCounts("overall")).toEqual([]);
-    expect(await store.aggregatesVersion()).toBe(0);
-    expect(await store.countVotesSince("v1", at(0))).toBe(0);
+    expect(await temp.store.aggregateCounts("overall")).toEqual([]);
+    expect(await temp.store.aggregatesVersion()).toBe(0);
+    expect(await temp.store.countVotesSince("v1", at(0))).toBe(0);
     let exported = 0;
-    for await (const _ of store.countedBattles()) exported++;
+    for await (const _ of temp.store.countedBattles()) exported++;
     expect(exported).toBe(0);
   });
 
@@ -334,9 +316,9 @@ describe("votes", () => {
     await vote(battle.id, "v1", "a");
     const again = await vote(battle.id, "v1", "b");
     expect(again.kind).toBe("duplicate");
-    expect(await store.votesOf(battle.id)).toHaveLength(1);
-    expect(await store.tally(battle.id)).toEqual({ a: 1, b: 0, tie: 0, bad: 0 });
-    expect(await store.aggregatesVersion()).toBe(1);
+    expect(await temp.store.votesOf(battle.id)).toHaveLength(1);
+    expect(await temp.store.tally(battle.id)).toEqual({ a: 1, b: 0, tie: 0, bad: 0 });
+    expect(await temp.store.aggregatesVersion()).toBe(1);
     expect(await vote("no-such-battle", "v1", "a")).toEqual({ kind: "unknown_battle" });
   });
 
@@ -350,7 +332,13 @@ describe("votes", () => {
         // Within 8 seconds, at millisecond precision, some votes on one second's edge.
         const ms = random() < 0.2 ? T0 + 1000 * Math.floor(random() * 8) : T0 + Math.floor(random() * 8000);
         const exclusions: VoteExclusion[] = random() < 0.2 ? ["rate_limit"] : [];
-        await store.recordVote({ battleId: battle.id, voterHash, choice: "a", at: new Date(ms), exclusions });
+        await temp.store.recordVote({
+          battleId: battle.id,
+          voterHash,
+          choice: "a",
+          at: new Date(ms),
+          exclusions,
+        });
         cast.push({ voterHash, at: ms, counted: exclusions.length === 0 });
       }
     }
@@ -359,27 +347,27 @@ describe("votes", () => {
     for (const since of sinces) {
       for (const voterHash of ["v1", "v2", "v3"]) {
         const expected = cast.filter((v) => v.voterHash === voterHash && v.counted && v.at >= since).length;
-        expect(await store.countVotesSince(voterHash, new Date(since))).toBe(expected);
+        expect(await temp.store.countVotesSince(voterHash, new Date(since))).toBe(expected);
       }
     }
   });
 
   it("one vote per voter even for concurrent presses through two stores on one file", async () => {
-    const other = await openSqliteStore(dir.file("arena.db"));
+    const other = await openSqliteStore(temp.databaseFile);
     try {
       const battle = await openBattle();
       const presses = [];
       for (let voter = 0; voter < 40; voter++) {
         const choice: VoteChoice = voter % 3 === 0 ? "a" : voter % 3 === 1 ? "b" : "tie";
         const press = { battleId: battle.id, voterHash: `v${voter}`, choice, at: at(10), exclusions: [] };
-        presses.push(store.recordVote(press), other.recordVote(press));
+        presses.push(temp.store.recordVote(press), other.recordVote(press));
       }
       const results = await Promise.all(presses);
       expect(results.filter((r) => r.kind === "recorded")).toHaveLength(40);
       expect(results.filter((r) => r.kind === "duplicate")).toHaveLength(40);
       expect(await other.votesOf(battle.id)).toHaveLength(40);
-      expect((await store.getBattle(battle.id))?.countedVotes).toBe(40);
-      expect(await store.aggregateCounts("overall")).toEqual(await other.recountFromVotes("overall"));
+      expect((await temp.store.getBattle(battle.id))?.countedVotes).toBe(40);
+      expect(await temp.store.aggregateCounts("overall")).toEqual(await other.recountFromVotes("overall"));
     } finally {
       await other.close();
     }
@@ -387,12 +375,12 @@ describe("votes", () => {
 
   it("exports counted battles with their tally and turn count", async () => {
     const counted = await openBattle("alpha", "beta", ["overall", "english"]);
-    await store.addUserTurn(counted.id, 2, "and again", ["overall", "english", "multi_turn"]);
+    await temp.store.addUserTurn(counted.id, 2, "and again", ["overall", "english", "multi_turn"]);
     await vote(counted.id, "v1", "a");
     await vote(counted.id, "v2", "tie");
     await openBattle("alpha", "gamma");
     const exported = [];
-    for await (const battle of store.countedBattles()) exported.push(battle);
+    for await (const battle of temp.store.countedBattles()) exported.push(battle);
     expect(exported).toEqual([
       {
         id: counted.id,
@@ -417,23 +405,23 @@ describe("votes", () => {
       ids.push(battle.id);
     }
     const exported: string[] = [];
-    for await (const battle of store.countedBattles()) exported.push(battle.id);
+    for await (const battle of temp.store.countedBattles()) exported.push(battle.id);
     expect(exported).toEqual(ids);
   });
 });
 
 describe("addAggregateCounts", () => {
   it("adds canonical counts in bulk and moves the version", async () => {
-    await store.addAggregateCounts("overall", [
+    await temp.store.addAggregateCounts("overall", [
       { modelA: "beta", modelB: "alpha", outcome: 0.25, count: 7 },
       { modelA: "alpha", modelB: "beta", outcome: 0.75, count: 3 },
       { modelA: "alpha", modelB: "alpha", outcome: 1, count: 5 },
     ]);
-    expect(await store.aggregateCounts("overall")).toEqual([
+    expect(await temp.store.aggregateCounts("overall")).toEqual([
       { modelA: "alpha", modelB: "beta", outcome: 0.75, count: 10 },
     ]);
-    expect(await store.categories()).toEqual([{ category: "overall", battles: 10 }]);
-    expect(await store.aggregatesVersion()).toBe(1);
+    expect(await temp.store.categories()).toEqual([{ category: "overall", battles: 10 }]);
+    expect(await temp.store.aggregatesVersion()).toBe(1);
   });
 });
 
@@ -456,22 +444,30 @@ describe("canonicalOutcome", () => {
 
 describe("channel settings, subscriptions, audit", () => {
   it("defaults, then saves channel settings per channel", async () => {
-    expect(await store.channelSettings(PLACE)).toEqual({
+    expect(await temp.store.channelSettings(PLACE)).toEqual({
       place: PLACE,
       votingWindowSeconds: 3600,
       whoMayVote: "everyone",
     });
-    await store.saveChannelSettings({ place: PLACE, votingWindowSeconds: 600, whoMayVote: "moderators" });
-    await store.saveChannelSettings({ place: PLACE, votingWindowSeconds: 900, whoMayVote: "moderators" });
-    expect(await store.channelSettings({ ...PLACE, thread: "t" })).toMatchObject({
+    await temp.store.saveChannelSettings({
+      place: PLACE,
+      votingWindowSeconds: 600,
+      whoMayVote: "moderators",
+    });
+    await temp.store.saveChannelSettings({
+      place: PLACE,
       votingWindowSeconds: 900,
       whoMayVote: "moderators",
     });
-    expect((await store.channelSettings({ ...PLACE, channel: "other" })).votingWindowSeconds).toBe(3600);
+    expect(await temp.store.channelSettings({ ...PLACE, thread: "t" })).toMatchObject({
+      votingWindowSeconds: 900,
+      whoMayVote: "moderators",
+    });
+    expect((await temp.store.channelSettings({ ...PLACE, channel: "other" })).votingWindowSeconds).toBe(3600);
   });
 
   it("subscribes once per place and category, publishes, unsubscribes", async () => {
-    const sub = await store.subscribe(PLACE, "overall", 50, at(1));
+    const sub = await temp.store.subscribe(PLACE, "overall", 50, at(1));
     expect(sub).toMatchObject({
       place: PLACE,
       category: "overall",
@@ -479,36 +475,42 @@ describe("channel settings, subscriptions, audit", () => {
       lastTop: [],
       lastBattleTotal: 0,
     });
-    const inThread = await store.subscribe({ ...PLACE, thread: "t1" }, "overall", 10, at(2));
+    const inThread = await temp.store.subscribe({ ...PLACE, thread: "t1" }, "overall", 10, at(2));
     expect(inThread.id).not.toBe(sub.id);
     expect(inThread.place).toEqual({ ...PLACE, thread: "t1" });
 
-    const again = await store.subscribe(PLACE, "overall", 20, at(3));
+    const again = await temp.store.subscribe(PLACE, "overall", 20, at(3));
     expect(again).toMatchObject({ id: sub.id, everyBattles: 20, createdAt: at(1) });
-    await store.markPublished(sub.id, ["alpha", "beta"], 120);
-    expect((await store.subscriptions()).map((s) => [s.id, s.lastTop, s.lastBattleTotal])).toEqual([
+    await temp.store.markPublished(sub.id, ["alpha", "beta"], 120);
+    expect((await temp.store.subscriptions()).map((s) => [s.id, s.lastTop, s.lastBattleTotal])).toEqual([
       [sub.id, ["alpha", "beta"], 120],
       [inThread.id, [], 0],
     ]);
-    expect(await store.unsubscribe(PLACE, "overall")).toBe(true);
-    expect(await store.unsubscribe(PLACE, "overall")).toBe(false);
-    expect((await store.subscriptions()).map((s) => s.id)).toEqual([inThread.id]);
+    expect(await temp.store.unsubscribe(PLACE, "overall")).toBe(true);
+    expect(await temp.store.unsubscribe(PLACE, "overall")).toBe(false);
+    expect((await temp.store.subscriptions()).map((s) => s.id)).toEqual([inThread.id]);
   });
 
   it("keeps an audit log, newest first, refused actions included", async () => {
     const base = { platform: "discord", actorHash: "h1", actorName: "Mod", target: "alpha" };
-    await store.audit({ ...base, at: at(1), action: "model.add", details: { weight: 1 }, allowed: true });
-    await store.audit({
+    await temp.store.audit({
+      ...base,
+      at: at(1),
+      action: "model.add",
+      details: { weight: 1 },
+      allowed: true,
+    });
+    await temp.store.audit({
       ...base,
       at: at(2),
       action: "model.remove",
       details: { reason: "not a moderator" },
       allowed: false,
     });
-    expect(await store.auditLog(10)).toEqual([
+    expect(await temp.store.auditLog(10)).toEqual([
       { ...base, at: at(2), action: "model.remove", details: { reason: "not a moderator" }, allowed: false },
       { ...base, at: at(1), action: "model.add", details: { weight: 1 }, allowed: true },
     ]);
-    expect(await store.auditLog(1)).toHaveLength(1);
+    expect(await temp.store.auditLog(1)).toHaveLength(1);
   });
 });
