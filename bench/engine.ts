@@ -9,7 +9,7 @@ import { LeaderboardService } from "../src/arena/leaderboard.ts";
 import { silentLogger } from "../src/arena/logger.ts";
 import type { ModelClient } from "../src/arena/model-client.ts";
 import type { ComparisonCount } from "../src/ranking/types.ts";
-import { openSqliteStore } from "../src/store/index.ts";
+import { openSqliteStore, type SqliteArenaStore } from "../src/store/index.ts";
 
 const VOTES = Number(process.env.BENCH_VOTES ?? 100_000);
 const VOTERS_PER_BATTLE = 5;
@@ -103,6 +103,17 @@ function sortRows(rows: ComparisonCount[]) {
   );
 }
 
+function newLeaderboard(store: SqliteArenaStore): LeaderboardService {
+  return new LeaderboardService({
+    store,
+    logger: silentLogger,
+    now: () => new Date(),
+    provisionalBattles: 30,
+    publishEveryBattles: 50,
+    emit: () => {},
+  });
+}
+
 async function benchLeaderboard(directory: string) {
   const store = await openSqliteStore(join(directory, "leaderboard.db"));
   const random = seeded(7);
@@ -129,27 +140,13 @@ async function benchLeaderboard(directory: string) {
   let models = 0;
   for (let run = 0; run < LEADERBOARD_RUNS; run++) {
     // A fresh service each run: the cache would otherwise answer every run after the first.
-    const service = new LeaderboardService({
-      store,
-      logger: silentLogger,
-      now: () => new Date(),
-      provisionalBattles: 30,
-      publishEveryBattles: 50,
-      emit: () => {},
-    });
+    const service = newLeaderboard(store);
     const before = performance.now();
     const view = await service.view("overall");
     timings.push(performance.now() - before);
     models = view.board.models.length;
   }
-  const cached = new LeaderboardService({
-    store,
-    logger: silentLogger,
-    now: () => new Date(),
-    provisionalBattles: 30,
-    publishEveryBattles: 50,
-    emit: () => {},
-  });
+  const cached = newLeaderboard(store);
   await cached.view("overall");
   const cachedBefore = performance.now();
   for (let run = 0; run < 100; run++) await cached.view("overall");
