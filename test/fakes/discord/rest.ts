@@ -16,6 +16,7 @@ import type { InteractionHandle } from "./interactions.ts";
 import { attachmentsFrom, isEmptyMessage, messageErrors, type ParsedBody, parseBody } from "./payload.ts";
 import {
   apiChannel,
+  apiGuild,
   apiMember,
   apiRole,
   apiUser,
@@ -385,27 +386,7 @@ export class FakeRest {
     this.route("GET", "/guilds/:guildId", ({ params }) => {
       const guild = world.guilds.get(params.guildId ?? "");
       if (!guild) return discordError(404, 10004, "Unknown Guild");
-      return ok({
-        id: guild.id,
-        name: guild.name,
-        icon: null,
-        owner_id: guild.ownerId,
-        roles: [...guild.roles.values()].map(apiRole),
-        emojis: [],
-        stickers: [],
-        features: [],
-        preferred_locale: "en-US",
-        afk_timeout: 300,
-        verification_level: 0,
-        default_message_notifications: 0,
-        explicit_content_filter: 0,
-        mfa_level: 0,
-        nsfw_level: 0,
-        premium_tier: 0,
-        system_channel_id: null,
-        system_channel_flags: 0,
-        max_members: 500000,
-      });
+      return ok(apiGuild(guild));
     });
     this.route("GET", "/guilds/:guildId/channels", ({ params }) => {
       if (!world.guilds.has(params.guildId ?? "")) return discordError(404, 10004, "Unknown Guild");

@@ -248,6 +248,43 @@ export function apiRole(role: FakeRole) {
   };
 }
 
+/** A guild object as the REST API returns it; GUILD_CREATE adds the members, channels and the rest. */
+export function apiGuild(guild: FakeGuild) {
+  return {
+    id: guild.id,
+    name: guild.name,
+    icon: null,
+    splash: null,
+    discovery_splash: null,
+    banner: null,
+    description: null,
+    owner_id: guild.ownerId,
+    afk_channel_id: null,
+    afk_timeout: 300,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    nsfw_level: 0,
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    premium_progress_bar_enabled: false,
+    preferred_locale: "en-US",
+    system_channel_id: null,
+    system_channel_flags: 0,
+    rules_channel_id: null,
+    public_updates_channel_id: null,
+    safety_alerts_channel_id: null,
+    vanity_url_code: null,
+    application_id: null,
+    max_members: 500_000,
+    features: [],
+    roles: [...guild.roles.values()].map(apiRole),
+    emojis: [],
+    stickers: [],
+  };
+}
+
 export function apiMember(world: World, member: FakeMember, guildId: Snowflake) {
   return {
     user: apiUser(member.user),
