@@ -42,20 +42,7 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
 
   const battles = battlesPerModel(table);
   const count = table.models.length;
-  const rankUb = new Int32Array(count);
-  // Sorting lower bounds makes Rank (UB) O(n log n): count the lower bounds strictly above each upper bound.
-  const sortedLower = Float64Array.from(lower).sort();
-  for (let model = 0; model < count; model++) {
-    const bound = upper[model] ?? 0;
-    let low = 0;
-    let high = sortedLower.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if ((sortedLower[middle] ?? 0) > bound) high = middle;
-      else low = middle + 1;
-    }
-    rankUb[model] = 1 + sortedLower.length - low;
-  }
+  const rankUb = rankUpperBounds(lower, upper, components.componentOf, components.members.length);
 
   const models: RatedModel[] = table.models.map((model, index) => {
     const elo = options.elo?.get(model);
@@ -70,7 +57,11 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
     };
     return elo === undefined ? entry : { ...entry, elo };
   });
-  models.sort((x, y) => x.rankUb - y.rankUb || y.rating - x.rating || (x.model < y.model ? -1 : 1));
+  // Components are largest first; within one, by Rank (UB) then rating (a single component: exactly that).
+  models.sort(
+    (x, y) =>
+      x.component - y.component || x.rankUb - y.rankUb || y.rating - x.rating || (x.model < y.model ? -1 : 1),
+  );
   return {
     models,
     battles: totalBattles(table),
@@ -78,4 +69,35 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
     separated: separatedModels(pairs, components.members).map((index) => table.models[index] ?? ""),
     ci,
   };
+}
+
+/**
+ * Rank (UB) = 1 + the number of models whose lower bound is strictly above this model's upper bound, counted
+ * within the model's connected component: groups that never met have independent gauges, so comparing their
+ * bounds would say nothing. Sorted lower bounds make it O(n log n).
+ */
+function rankUpperBounds(
+  lower: Float64Array,
+  upper: Float64Array,
+  componentOf: ArrayLike<number>,
+  componentCount: number,
+): Int32Array {
+  const sortedLower = Array.from({ length: componentCount }, () => [] as number[]);
+  for (let model = 0; model < lower.length; model++)
+    sortedLower[componentOf[model] ?? 0]?.push(lower[model] ?? 0);
+  const sorted = sortedLower.map((bounds) => Float64Array.from(bounds).sort());
+  const ranks = new Int32Array(lower.length);
+  for (let model = 0; model < lower.length; model++) {
+    const bounds = sorted[componentOf[model] ?? 0] ?? new Float64Array();
+    const bound = upper[model] ?? 0;
+    let low = 0;
+    let high = bounds.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((bounds[middle] ?? 0) > bound) high = middle;
+      else low = middle + 1;
+    }
+    ranks[model] = 1 + bounds.length - low;
+  }
+  return ranks;
 }

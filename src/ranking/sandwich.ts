@@ -50,12 +50,15 @@ export function sandwichIntervals(
   }
   const inverse = inverseFromCholesky(robustCholesky(hessian, size), size);
 
-  // Per pair: Σ over its rows of count·(y − p)², the pair's share of G along (e_a − e_b).
+  // Per pair: Σ over its rows of count·(scale·(y − p))², the pair's share of G along (e_a − e_b). Under the
+  // published L2 method every battle is doubled (scale 2), but a doubled battle is still one observation:
+  // its score is scale·(y − p), so it enters G squared.
   const scoreSquares = new Float64Array(pairs.n.length);
   for (let row = 0; row < table.count.length; row++) {
     const pair = rowPair[row] ?? 0;
     const residual = (table.outcome[row] ?? 0) - (probability[pair] ?? 0);
-    scoreSquares[pair] = (scoreSquares[pair] ?? 0) + scale * (table.count[row] ?? 0) * residual * residual;
+    scoreSquares[pair] =
+      (scoreSquares[pair] ?? 0) + scale * scale * (table.count[row] ?? 0) * residual * residual;
   }
 
   // Mean column of H⁻¹ over each component: the contrast θi − mean(θ) maps to H⁻¹(e_i − mean of e_j).

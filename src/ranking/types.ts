@@ -96,7 +96,10 @@ export interface RatedModel {
   /** 95% interval; equal to `rating` when intervals were not computed. */
   readonly lower: number;
   readonly upper: number;
-  /** 1 + number of models whose lower bound is strictly above this model's upper bound. */
+  /**
+   * 1 + number of models of the same connected component whose lower bound is strictly above this model's upper
+   * bound (groups that never met have independent gauges; with one component this is the usual definition).
+   */
   readonly rankUb: number;
   /** Comparisons this model took part in (sum of weights). */
   readonly battles: number;
@@ -107,7 +110,7 @@ export interface RatedModel {
 }
 
 export interface Leaderboard {
-  /** Sorted by rankUb ascending, then rating descending. */
+  /** Sorted by component (largest first), then rankUb ascending, then rating descending. */
   readonly models: readonly RatedModel[];
   /** Total comparisons (sum of weights). */
   readonly battles: number;

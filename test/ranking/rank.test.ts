@@ -64,6 +64,18 @@ describe("rankModels", () => {
     }
   });
 
+  it("gives the same sandwich intervals under a negligible L2 prior as without one", async () => {
+    // The published L2 method doubles every battle; the doubled battle must still count as one observation.
+    const plain = byModel(await rankModels(table, { ci: "sandwich" }));
+    const penalised = byModel(await rankModels(table, { ci: "sandwich", l2: { c: 1e9 } }));
+    for (const [model, entry] of plain) {
+      const other = penalised.get(model);
+      expect(other).toBeDefined();
+      const ratio = ((other?.upper ?? 0) - (other?.lower ?? 0)) / (entry.upper - entry.lower);
+      expect(ratio).toBeCloseTo(1, 2);
+    }
+  });
+
   it("never gives a zero-width sandwich interval to a model the data barely pin down", async () => {
     const oneBattle = aggregate([{ modelA: "x", modelB: "y", outcome: 1 }]);
     const board = await rankModels(oneBattle, { ci: "sandwich" });
