@@ -142,16 +142,14 @@ export function startBotBeforeAll<
     bot = await world.startBot({ logger });
   });
   afterAll(() => world?.close());
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error("the bot is not started (read it inside a test)");
-    return value;
-  };
   return {
     get world() {
-      return started(world);
+      if (!world) throw new Error("the world is not started (read it inside a test)");
+      return world;
     },
     get bot() {
-      return started(bot);
+      if (!bot) throw new Error("the bot is not started (read it inside a test)");
+      return bot;
     },
     logger,
   };

@@ -34,31 +34,29 @@ export interface TempStore {
 /** Before each test, a store on a new database file in a new temp directory; after it, both closed and removed.
  * Read the fields inside the tests. */
 export function tempStorePerTest(): TempStore {
-  let dir: TempDir | undefined;
-  let store: SqliteArenaStore | undefined;
+  let current: { dir: TempDir; store: SqliteArenaStore } | undefined;
   beforeEach(async () => {
-    dir = tempDir();
-    store = await openSqliteStore(dir.file("arena.db"));
+    const dir = tempDir();
+    current = { dir, store: await openSqliteStore(dir.file("arena.db")) };
   });
   afterEach(async () => {
-    await store?.close();
-    dir?.remove();
-    store = undefined;
-    dir = undefined;
+    await current?.store.close();
+    current?.dir.remove();
+    current = undefined;
   });
-  const current = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error("no temp store outside a test");
-    return value;
+  const inTest = () => {
+    if (!current) throw new Error("no temp store outside a test");
+    return current;
   };
   return {
     get dir() {
-      return current(dir);
+      return inTest().dir;
     },
     get databaseFile() {
-      return current(dir).file("arena.db");
+      return inTest().dir.file("arena.db");
     },
     get store() {
-      return current(store);
+      return inTest().store;
     },
   };
 }
