@@ -191,7 +191,8 @@ export function solve(pairs: PairStats, setup: SolverSetup, warm?: Float64Array)
       const e = Math.exp(-Math.abs(difference));
       value += n * (Math.max(difference, 0) + Math.log1p(e)) - s * difference;
       const p = difference >= 0 ? 1 / (1 + e) : e / (1 + e);
-      const residual = n * p - s;
+      // n·p − s cancels catastrophically when p ≈ 1 and s ≈ n: use (n − s) − n·(1 − p) there.
+      const residual = difference >= 0 ? n - s - (n * e) / (1 + e) : n * p - s;
       const weight = n * p * (1 - p);
       gradient[a] = (gradient[a] ?? 0) + residual;
       gradient[b] = (gradient[b] ?? 0) - residual;
@@ -230,9 +231,11 @@ export function solve(pairs: PairStats, setup: SolverSetup, warm?: Float64Array)
       for (;;) {
         for (let model = 0; model < size; model++)
           trial[model] = (theta[model] ?? 0) + scale * (step[model] ?? 0);
-        if (objective(trial) <= value + 1e-4 * scale * slope || scale < 1e-10) break;
+        if (objective(trial) <= value + 1e-4 * scale * slope) break;
+        if (scale < 1e-10) break; // the line search gave up: not converged
         scale /= 2;
       }
+      if (scale < 1e-10) break;
     }
     for (let model = 0; model < size; model++)
       theta[model] = (theta[model] ?? 0) + scale * (step[model] ?? 0);

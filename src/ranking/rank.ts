@@ -23,6 +23,11 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
   const components = connectedComponents(pairs);
   const setup = solverSetup(table, components, options);
   const solution = timed("fit", () => solve(pairs, setup));
+  if (!solution.converged) {
+    options.onWarning?.(
+      `the Bradley–Terry fit stopped after ${solution.iterations} iterations without converging; ratings are approximate`,
+    );
+  }
   const ratings = solution.ratings;
 
   let lower: Float64Array = ratings;

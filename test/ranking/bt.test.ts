@@ -179,3 +179,16 @@ describe("Bradley–Terry fit", () => {
     expect(fit.components).toEqual([]);
   });
 });
+
+describe("fitBradleyTerry with huge counts", () => {
+  it("converges when one side wins almost always (no cancellation in the gradient)", () => {
+    const table = aggregate([
+      { modelA: "A", modelB: "B", outcome: 1, weight: 1e9 },
+      { modelA: "A", modelB: "B", outcome: 0, weight: 1 },
+    ]);
+    const fit = fitBradleyTerry(table);
+    expect(fit.converged).toBe(true);
+    // p = 1e9 / (1e9 + 1): a difference of 400·log10(1e9) = 3600 Elo.
+    expect((fit.ratings.get("A") ?? 0) - (fit.ratings.get("B") ?? 0)).toBeCloseTo(3600, 3);
+  });
+});
