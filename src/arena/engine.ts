@@ -572,17 +572,21 @@ export class Arena {
     }
     const battle = await this.store.getBattle(battleId);
     if (!battle) return refusal("This battle does not exist (any more).");
-    if (battle.state === "generating") {
-      return refusal("The answers are still being generated; vote once both are posted.");
+    if (battle.state === "open" && battle.closesAt !== null && battle.closesAt <= now) {
+      // The window ended and the timer has not run yet: close it now, so that this vote comes after the reveal.
+      await this.closeBattle(battleId, "window");
     }
-    if (battle.state !== "open") return refusal(notOpenText(battle));
-
+    // Votes on closed, discarded or errored battles are kept (not counted, with the reason) for audits.
     const result = await this.store.recordVote({ battleId, voterHash, choice, at: now, exclusions });
     if (result.kind === "unknown_battle") return refusal("This battle does not exist (any more).");
+    if (result.kind === "not_open") {
+      return refusal("The answers are still being generated; vote once both are posted.");
+    }
     const names = namesOf(result.battle);
     if (result.kind === "duplicate") {
       return refusal(`You already voted on this battle. Model A is ${names.a}, Model B is ${names.b}.`);
     }
+    if (result.battle.state !== "open") return refusal(notOpenText(result.battle));
     if (result.counted) this.track(this.leaderboards.countedVoteArrived());
     const counted = result.counted
       ? ""

@@ -112,6 +112,8 @@ export type VoteResult =
     }
   /** This voter already has a vote on this battle; nothing changed. */
   | { readonly kind: "duplicate"; readonly battle: BattleRecord }
+  /** The battle is generating (a follow-up turn): no vote is recorded, the voter may vote once it is open. */
+  | { readonly kind: "not_open"; readonly battle: BattleRecord }
   | { readonly kind: "unknown_battle" };
 
 export interface VoteRow {
@@ -207,6 +209,8 @@ export interface ArenaStore {
   /**
    * Moves the battle from one of `from` to `to` atomically; returns the updated battle, or null when it was not
    * in one of `from` (someone else moved it first). Sets closesAt (to "open"), closedAt (to a final state), reason.
+   * A battle with counted votes is never moved to "discarded" or "errored" (null): those votes were cast on
+   * answers people saw, and no counted vote may belong to a battle that does not count.
    */
   transitionBattle(
     id: string,

@@ -385,11 +385,19 @@ export class SqliteArenaStore implements ArenaStore {
     if (details.reason !== undefined) set.reason = details.reason;
     return this.#sqlite
       .transaction(() => {
-        // Conditional on the current state, so two processes never make the same move twice.
+        // Conditional on the current state, so two processes never make the same move twice; and a battle with
+        // counted votes is never discarded or errored, so no counted vote ever belongs to such a battle.
+        const uncountable = to === "discarded" || to === "errored";
         const moved = this.#db
           .update(battles)
           .set(set)
-          .where(and(eq(battles.id, id), inArray(battles.state, [...from])))
+          .where(
+            and(
+              eq(battles.id, id),
+              inArray(battles.state, [...from]),
+              uncountable ? eq(battles.countedVotes, 0) : undefined,
+            ),
+          )
           .run();
         return moved.changes > 0 ? this.#requireBattle(id) : null;
       })
@@ -442,6 +450,9 @@ export class SqliteArenaStore implements ArenaStore {
     const row = this.#battleRow(vote.battleId);
     if (!row) return { kind: "unknown_battle" };
 
+    // While a follow-up turn is generated the battle takes no vote at all (recording one would make the voter's
+    // next press a duplicate once the new answers are up).
+    if (row.state === "generating") return { kind: "not_open", battle: this.#toBattleRecord(row) };
     const exclusions = [...new Set(vote.exclusions)];
     const fromState = STATE_EXCLUSION[row.state];
     if (fromState && !exclusions.includes(fromState)) exclusions.push(fromState);

@@ -273,9 +273,11 @@ describe("votes", () => {
     expect(await temp.store.countVotesSince("v1", at(11))).toBe(0);
   });
 
-  it("adds the battle state's exclusion and keeps uncounted votes out of every count", async () => {
+  it("takes no vote while generating, adds the battle state's exclusion and keeps uncounted votes out of every count", async () => {
+    const generating = await temp.store.createBattle(newBattle("alpha", "beta"));
+    expect(await vote(generating.id, "v1", "a")).toMatchObject({ kind: "not_open" });
+    expect(await temp.store.votesOf(generating.id)).toEqual([]);
     const cases: [BattleState, VoteExclusion][] = [
-      ["generating", "not_open"],
       ["closed", "after_reveal"],
       ["discarded", "leak"],
       ["errored", "error"],
@@ -512,5 +514,22 @@ describe("channel settings, subscriptions, audit", () => {
       { ...base, at: at(1), action: "model.add", details: { weight: 1 }, allowed: true },
     ]);
     expect(await temp.store.auditLog(1)).toHaveLength(1);
+  });
+});
+
+describe("a battle with counted votes", () => {
+  it("is never discarded or errored, so no counted vote belongs to a battle that does not count", async () => {
+    await temp.store.addModel(modelInput("alpha"), "config");
+    await temp.store.addModel(modelInput("beta"), "config");
+    const battle = await openBattle();
+    await vote(battle.id, "v1", "a");
+    expect(
+      await temp.store.transitionBattle(battle.id, ["open"], "errored", at(5), { reason: "x" }),
+    ).toBeNull();
+    expect(
+      await temp.store.transitionBattle(battle.id, ["open"], "discarded", at(5), { reason: "x" }),
+    ).toBeNull();
+    expect((await temp.store.getBattle(battle.id))?.state).toBe("open");
+    expect(await temp.store.transitionBattle(battle.id, ["open"], "closed", at(5))).not.toBeNull();
   });
 });
