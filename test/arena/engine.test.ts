@@ -232,6 +232,20 @@ describe("votes", () => {
     expect(counts.reduce((sum, row) => sum + row.count, 0)).toBe(1);
   });
 
+  it("closes a battle whose window ended before taking a late vote, and keeps that vote uncounted", async () => {
+    harness = await createHarness({ fake });
+    const { battleId } = await harness.battle(harness.ctx("1"), "Name a colour");
+    harness.clock.advance(3601); // the timer has not run yet
+    const late = await pressVote("2", battleId, "a");
+    expect(late.refused).toBe(true);
+    expect(late.text).toMatch(/closed/);
+    expect(eventsOf("battle.closed").map((event) => event.battleId)).toEqual([battleId]);
+    expect(await harness.arena.store.votesOf(battleId)).toMatchObject([
+      { voterHash: expect.any(String), counted: false, exclusions: ["after_reveal"] },
+    ]);
+    expect(await harness.arena.store.aggregateCounts("overall")).toEqual([]);
+  });
+
   it("keeps aggregates equal to a recount from the votes table", async () => {
     harness = await createHarness({
       fake,
