@@ -583,10 +583,11 @@ export class Arena {
       return refusal("The answers are still being generated; vote once both are posted.");
     }
     const names = namesOf(result.battle);
-    if (result.kind === "duplicate") {
+    if (result.kind === "duplicate" && result.battle.state === "open") {
       return refusal(`You already voted on this battle. Model A is ${names.a}, Model B is ${names.b}.`);
     }
-    if (result.battle.state !== "open") return refusal(notOpenText(result.battle));
+    if (result.kind === "duplicate" || result.battle.state !== "open")
+      return refusal(notOpenText(result.battle));
     if (result.counted) this.track(this.leaderboards.countedVoteArrived());
     const counted = result.counted
       ? ""

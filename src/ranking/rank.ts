@@ -46,7 +46,6 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
   }
 
   const battles = battlesPerModel(table);
-  const count = table.models.length;
   const rankUb = rankUpperBounds(lower, upper, components.componentOf, components.members.length);
 
   const models: RatedModel[] = table.models.map((model, index) => {
