@@ -21,14 +21,17 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Models: alpha and beta answer normally; leaky names itself, wordy writes several thousand characters. */
-export async function startWorld(): Promise<World> {
+/**
+ * Models: alpha and beta answer normally; leaky names itself, wordy writes several thousand characters.
+ * Commands are registered in the test guild (DISCORD_GUILD_IDS) unless `global` asks for global registration.
+ */
+export async function startWorld(options: { readonly global?: boolean } = {}): Promise<World> {
   const [discord, arenaWorld] = await Promise.all([startFakeDiscord(), startArenaWorld("discord")]);
   const config = loadConfig({
     ...arenaWorld.arenaEnvironment(),
     DISCORD_TOKEN: discord.botToken,
     DISCORD_API_URL: discord.apiUrl,
-    DISCORD_GUILD_IDS: discord.guild.id,
+    ...(options.global ? {} : { DISCORD_GUILD_IDS: discord.guild.id }),
   });
   const token = config.DISCORD_TOKEN ?? "";
   return {

@@ -37,3 +37,16 @@ describe("startBot with DISCORD_TOKEN", () => {
     expect(battles.length).toBeGreaterThan(0);
   });
 });
+
+describe("startBot without DISCORD_GUILD_IDS", () => {
+  const started = startBotBeforeAll(() => startWorld({ global: true }));
+
+  it("registers the commands globally, moderator commands behind Manage Server", async () => {
+    const { discord } = started.world;
+    expect(discord.registeredCommands(discord.guild.id)).toEqual([]);
+    const global = discord.registeredCommands();
+    expect(global.map((command) => command.name).sort()).toEqual(["arena", "battle", "leaderboard", "model"]);
+    const model = global.find((command) => command.name === "model");
+    expect(model?.defaultMemberPermissions).toBe("32"); // Manage Guild
+  });
+});
