@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ArenaEvent } from "../../src/arena/types.ts";
+import type { SqliteArenaStore } from "../../src/store/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
 import { createHarness, type Harness } from "./harness.ts";
 
@@ -383,6 +384,45 @@ describe("failures of a model", () => {
       const battle = await harness.arena.store.getBattle(battleId);
       expect([battle?.modelA, battle?.modelB]).not.toContain("broken");
     }
+  });
+});
+
+describe("leaderboards", () => {
+  it("pages a long leaderboard with opaque buttons, and a category as people type it", async () => {
+    harness = await createHarness({ fake });
+    const store = harness.arena.store as SqliteArenaStore;
+    const rows = [];
+    for (let i = 0; i < 25; i++) {
+      for (let j = i + 1; j < 25; j++) {
+        rows.push({
+          modelA: `m${String(i).padStart(2, "0")}`,
+          modelB: `m${String(j).padStart(2, "0")}`,
+          outcome: 1,
+          count: 3,
+        });
+        rows.push({
+          modelA: `m${String(i).padStart(2, "0")}`,
+          modelB: `m${String(j).padStart(2, "0")}`,
+          outcome: 0,
+          count: 1,
+        });
+      }
+    }
+    await store.addAggregateCounts("overall", rows);
+    const first = await harness.command(harness.ctx("1"), "leaderboard", {});
+    expect(first.leaderboard?.board.models).toHaveLength(25);
+    expect(first.leaderboard?.page).toBe(0);
+    const next = first.buttons?.flat().find((button) => /Next/.test(button.label));
+    expect(next?.id).toMatch(/^p:/);
+    const pressed = await harness.arena.press(harness.ctx("2"), next?.id ?? "");
+    expect("reply" in pressed && pressed.reply.leaderboard?.page).toBe(1);
+    const previous = "reply" in pressed ? pressed.reply.buttons?.flat().map((button) => button.label) : [];
+    expect(previous).toEqual([expect.stringMatching(/Previous/)]);
+
+    const french = await harness.command(harness.ctx("1"), "leaderboard", { category: "French" });
+    expect(french.text).toMatch(/No counted battles yet in French/);
+    const unknown = await harness.command(harness.ctx("1"), "leaderboard", { category: "klingon" });
+    expect(unknown.refused).toBe(true);
   });
 });
 
