@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { refusal } from "../src/arena/engine.ts";
+import { refusal } from "../src/arena/texts.ts";
 import { categoryInput as category, categoryKey, UNKNOWN_CATEGORY } from "./options.ts";
 import type { Command } from "./types.ts";
 

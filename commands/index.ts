@@ -1,9 +1,9 @@
 // The one loader of commands: every definition is checked against Discord's and Telegram's rules at load time,
 // and every call goes through `runCommand`: permission, option validation, one error boundary.
 import { z } from "zod";
-import { errorText, privateReply, refusal } from "../src/arena/engine.ts";
-import type { Logger } from "../src/arena/logger.ts";
+import { errorText, type Logger } from "../src/arena/logger.ts";
 import { describeIssues } from "../src/arena/model-input.ts";
+import { privateReply, refusal } from "../src/arena/texts.ts";
 import type { CommandContext, Reply } from "../src/arena/types.ts";
 import { arenaCommand } from "./arena.ts";
 import { battleCommand } from "./battle.ts";

@@ -1,29 +1,38 @@
 // The arena engine: battle lifecycle, votes, registry operations and settings, platform-neutral.
 // It answers calls with Replies and announces later happenings as ArenaEvents; it never calls a platform.
 import { categorize, categoryLabel } from "./categories.ts";
+import { answerOf, battleButtons, conversationFor, endpointOf, namesOf, userTurnOf } from "./conversation.ts";
 import { createUserHasher, moderatorKey, type UserHasher } from "./identity.ts";
 import { LeaderboardService } from "./leaderboard.ts";
 import { createLeakDetector, type LeakHit } from "./leak.ts";
-import type { Logger } from "./logger.ts";
-import type { ChatMessage, ModelClient, ModelEndpoint } from "./model-client.ts";
+import { errorText, type Logger } from "./logger.ts";
+import type { ModelClient } from "./model-client.ts";
 import { GenerationError } from "./model-client.ts";
 import { outageUntil } from "./outage.ts";
 import { choosePair } from "./pairing.ts";
 import { decodePayload, encodePayload } from "./payloads.ts";
 import { validatePrompt } from "./prompt.ts";
 import type { ArenaStore, BattleRecord, ModelRecord, TurnRecord } from "./store.ts";
+import {
+  CHOICE_TEXT,
+  describeGenerationError,
+  formatMinutes,
+  notOpenText,
+  privateReply,
+  refusal,
+  revealText,
+  threadTitle,
+  VOTE_PROMPT,
+} from "./texts.ts";
 import type {
   ArenaEvent,
   ArenaEventListener,
-  BattleNames,
-  ButtonSpec,
   CommandContext,
   Place,
   PlatformName,
   PressResult,
   Reply,
   Side,
-  Tally,
   VoteChoice,
   VoteExclusion,
 } from "./types.ts";
@@ -61,36 +70,7 @@ export interface ArenaDependencies {
   readonly random?: () => number;
 }
 
-/** A user-facing refusal: becomes one private reply. */
-export class ArenaRefusal extends Error {
-  override readonly name = "ArenaRefusal";
-}
-
 export const CONTINUE_MAX_CHARS = 4000;
-
-/** Shown above the vote buttons. */
-export const VOTE_PROMPT =
-  "Which answer is better? Your vote stays anonymous; the names are revealed when voting closes.";
-
-/** The one message a user gets when a handler fails on our side (details go to the log). */
-export const SOMETHING_WENT_WRONG =
-  "Something went wrong on our side while handling that; it has been logged. Please try again.";
-
-const CHOICE_TEXT: Record<VoteChoice, string> = {
-  a: "A is better",
-  b: "B is better",
-  tie: "Tie",
-  bad: "Both are bad",
-};
-
-export function privateReply(text: string): Reply {
-  return { visibility: "private", text };
-}
-
-/** A private answer saying what to fix; nothing was changed. */
-export function refusal(text: string): Reply {
-  return { visibility: "private", text, refused: true };
-}
 
 export class Arena {
   readonly store: ArenaStore;
@@ -704,130 +684,4 @@ export class Arena {
       ? privateReply(`No more ${categoryLabel(category)} leaderboard updates here.`)
       : refusal(`This channel has no ${categoryLabel(category)} subscription.`);
   }
-}
-
-// ---- helpers ----------------------------------------------------------------------------------------------
-
-export function battleButtons(battleId: string): ButtonSpec[][] {
-  return [
-    [
-      {
-        id: encodePayload({ action: "vote", battleId, choice: "a" }),
-        label: "👈 A is better",
-        style: "primary",
-      },
-      {
-        id: encodePayload({ action: "vote", battleId, choice: "b" }),
-        label: "👉 B is better",
-        style: "primary",
-      },
-      { id: encodePayload({ action: "vote", battleId, choice: "tie" }), label: "🤝 Tie", style: "secondary" },
-      {
-        id: encodePayload({ action: "vote", battleId, choice: "bad" }),
-        label: "👎 Both are bad",
-        style: "secondary",
-      },
-    ],
-    [
-      { id: encodePayload({ action: "continue", battleId }), label: "💬 Continue", style: "secondary" },
-      { id: encodePayload({ action: "close", battleId }), label: "🔒 Close voting", style: "danger" },
-    ],
-  ];
-}
-
-function threadTitle(prompt: string): string {
-  const oneLine = prompt.replace(/\s+/g, " ").trim();
-  return `⚔️ ${oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine}`;
-}
-
-function namesOf(battle: BattleRecord): BattleNames {
-  return { a: battle.modelA, b: battle.modelB };
-}
-
-function userTurnOf(battle: BattleRecord, turn: number): string {
-  return battle.turns.find((record) => record.turn === turn)?.userContent ?? "";
-}
-
-function answerOf(battle: BattleRecord, turn: number, side: Side): string {
-  return battle.turns.find((record) => record.turn === turn && record.side === side)?.content ?? "";
-}
-
-/** The history one side sees: every earlier user turn with that side's own answers, then the new user turn. */
-function conversationFor(battle: BattleRecord, side: Side, turn: number): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  for (let index = 1; index <= turn; index++) {
-    messages.push({ role: "user", content: userTurnOf(battle, index) });
-    if (index < turn) messages.push({ role: "assistant", content: answerOf(battle, index, side) });
-  }
-  return messages;
-}
-
-function endpointOf(model: ModelRecord): ModelEndpoint {
-  return {
-    name: model.name,
-    baseUrl: model.baseUrl,
-    model: model.model,
-    apiKeyEnv: model.apiKeyEnv,
-    maxTokens: model.maxTokens,
-    temperature: model.temperature,
-    systemPrompt: model.systemPrompt,
-  };
-}
-
-function describeGenerationError(error: GenerationError): string {
-  switch (error.kind) {
-    case "timeout":
-      return "it took too long to answer";
-    case "rate_limited":
-      return "its provider is rate-limiting us";
-    case "provider_error":
-      return `its provider returned an error${error.status ? ` (HTTP ${error.status})` : ""}`;
-    case "refused":
-      return "its provider refused the prompt (moderation)";
-    case "interrupted":
-      return "its answer was cut off mid-stream";
-    case "cancelled":
-      return "the generation was cancelled";
-    case "config":
-      return "it is not configured correctly (a moderator should check its settings)";
-  }
-}
-
-function notOpenText(battle: BattleRecord): string {
-  switch (battle.state) {
-    case "closed":
-      return `Voting on this battle has closed. Model A was ${battle.modelA}, Model B was ${battle.modelB}.`;
-    case "discarded":
-      return "This battle was discarded because a model's identity leaked; it takes no votes.";
-    case "errored":
-      return "This battle failed while generating; it takes no votes.";
-    case "generating":
-      return "The answers are still being generated.";
-    case "open":
-      return "This battle is open.";
-  }
-}
-
-function revealText(names: BattleNames, tally: Tally, by: "window" | "creator" | "moderator"): string {
-  const total = tally.a + tally.b + tally.tie + tally.bad;
-  const why =
-    by === "window"
-      ? "The voting window ended."
-      : by === "creator"
-        ? "Closed by its creator."
-        : "Closed by a moderator.";
-  const votes =
-    total === 0
-      ? "No votes were cast."
-      : `Votes: A is better ${tally.a} · B is better ${tally.b} · Tie ${tally.tie} · Both are bad ${tally.bad}`;
-  return `🔓 Voting closed. ${why}\nModel A was ${names.a}, Model B was ${names.b}.\n${votes}`;
-}
-
-function formatMinutes(minutes: number): string {
-  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? "" : "s"}`;
-  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -12,3 +12,8 @@ export const silentLogger: Logger = {
   warn() {},
   error() {},
 };
+
+/** An error as one log-safe line: its name and message, no stack, no request objects. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,8 +1,8 @@
 // Moderator operations on the model registry. Every change (and every refusal) is written to the audit log.
 import type { Arena } from "./engine.ts";
-import { privateReply, refusal } from "./engine.ts";
 import type { ModelInputFields } from "./model-input.ts";
 import type { ModelRecord } from "./store.ts";
+import { privateReply, refusal } from "./texts.ts";
 import type { CommandContext, Reply } from "./types.ts";
 
 export type ModelToggle = "enable" | "disable";

@@ -1,6 +1,7 @@
 // The Discord adapter: a discord.js 14 client that turns slash commands, buttons, modals and autocomplete into
 // calls on the arena, and renders the arena's replies and events in channels and battle threads. It translates
 // only: rules (votes, permissions, leaks) are the arena's and the commands'.
+
 import { once } from "node:events";
 import {
   ActionRowBuilder,
@@ -25,7 +26,8 @@ import {
   TextInputStyle,
 } from "discord.js";
 import { commandData, runCommand } from "../../../commands/index.ts";
-import { errorText, privateReply, SOMETHING_WENT_WRONG } from "../../arena/engine.ts";
+import { errorText } from "../../arena/logger.ts";
+import { privateReply, SOMETHING_WENT_WRONG } from "../../arena/texts.ts";
 import type { ArenaEvent, Place, Reply, TextPrompt } from "../../arena/types.ts";
 import type { Config } from "../../config.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";

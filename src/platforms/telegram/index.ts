@@ -2,12 +2,14 @@
 // commands, replies and inline-button presses into calls on the arena, and rendering the arena's replies and
 // events as HTML messages, forum topics and reply chains. It translates only: votes, permissions and leak
 // rules are the arena's and the commands'.
+
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { Telegraf, TelegramError } from "telegraf";
 import type { CallbackQuery, Chat, Message, User } from "telegraf/types";
 import { commandData, parseTextOptions, runCommand, usageOf } from "../../../commands/index.ts";
-import { errorText, privateReply, SOMETHING_WENT_WRONG } from "../../arena/engine.ts";
+import { errorText } from "../../arena/logger.ts";
+import { privateReply, SOMETHING_WENT_WRONG } from "../../arena/texts.ts";
 import type {
   ArenaEvent,
   Attachment,

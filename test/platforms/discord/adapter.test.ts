@@ -2,8 +2,8 @@
 // SQLite file, the real openai SDK against the scripted fake model server.
 import { MessageFlags, PermissionFlagsBits } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { VOTE_PROMPT } from "../../../src/arena/engine.ts";
 import type { BattleRecord } from "../../../src/arena/store.ts";
+import { VOTE_PROMPT } from "../../../src/arena/texts.ts";
 import type { ArenaRuntime } from "../../../src/main.ts";
 import type { FakeDiscord, FakeMessage, FakeUser } from "../../fakes/discord/index.ts";
 import type { RunningArena } from "../setup.ts";

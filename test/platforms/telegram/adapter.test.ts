@@ -1,8 +1,8 @@
 // The Telegram adapter end to end: real telegraf against the Bot API emulator, the real arena on a temp SQLite
 // file, the real openai SDK against the scripted fake model server.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { VOTE_PROMPT } from "../../../src/arena/engine.ts";
 import type { BattleRecord } from "../../../src/arena/store.ts";
+import { VOTE_PROMPT } from "../../../src/arena/texts.ts";
 import type { ArenaRuntime } from "../../../src/main.ts";
 import { findPersona } from "../../fakes/openai/personas.ts";
 import {
