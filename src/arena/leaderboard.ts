@@ -1,6 +1,7 @@
 // Leaderboards from the store's aggregate counts (O(models²), not O(votes)), cached until the next counted
 // vote, and the update publisher that announces changes to subscribed channels.
 import { battleCountMatrix, rankModels, tableFromCounts, winFractionMatrix } from "../ranking/index.ts";
+import { formatQuantity } from "../render/format.ts";
 import { categoryLabel } from "./categories.ts";
 import type { Logger } from "./logger.ts";
 import { encodePayload } from "./payloads.ts";
@@ -86,7 +87,7 @@ export class LeaderboardService {
     }
     return {
       visibility: "public",
-      text: `🏆 Leaderboard — ${view.categoryLabel}: ${view.board.models.length} models, ${formatCount(view.board.battles)} battles.`,
+      text: `🏆 Leaderboard — ${view.categoryLabel}: ${formatQuantity(view.board.models.length, "model")}, ${formatQuantity(view.board.battles, "battle")}.`,
       leaderboard: view,
       ...(buttons.length > 0 ? { buttons: [buttons] } : {}),
     };
@@ -147,12 +148,8 @@ function updateText(
 ): string {
   const leader = after[0];
   if (leader && before[0] !== leader)
-    return `📈 Leaderboard update — ${label}: ${leader} is now #1 (${formatCount(total)} battles).`;
+    return `📈 Leaderboard update — ${label}: ${leader} is now #1 (${formatQuantity(total, "battle")}).`;
   if (before.join("\n") !== after.join("\n"))
-    return `📈 Leaderboard update — ${label}: the top ${TOP_SIZE} changed (${formatCount(total)} battles).`;
-  return `📊 Leaderboard — ${label}: ${formatCount(total)} battles counted.`;
-}
-
-function formatCount(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
+    return `📈 Leaderboard update — ${label}: the top ${TOP_SIZE} changed (${formatQuantity(total, "battle")}).`;
+  return `📊 Leaderboard — ${label}: ${formatQuantity(total, "battle")} counted.`;
 }

@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import type { TopLevelSpec } from "vega-lite";
 import type { Leaderboard, Matrix } from "../ranking/types.ts";
 import { FONT_FAMILY, textWidth } from "./font.ts";
-import { distinctShortNames, formatCount, formatInteger } from "./format.ts";
+import { distinctShortNames, formatCount, formatInteger, formatQuantity } from "./format.ts";
 import { specToPng } from "./png.ts";
 
 export type ChartTheme = "light" | "dark";
@@ -178,7 +178,7 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
   };
 
   const notes = [
-    `${formatInteger(board.battles)} battles`,
+    formatQuantity(board.battles, "battle"),
     `${board.models.length} models`,
     board.ci === "none" ? "no intervals" : `95% CI (${board.ci})`,
   ];

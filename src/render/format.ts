@@ -59,6 +59,11 @@ export function formatInteger(value: number): string {
   return integerFormat.format(value);
 }
 
+/** "1 battle", "2,345 battles": a count with its noun in the right number. */
+export function formatQuantity(value: number, noun: string): string {
+  return `${formatInteger(value)} ${Math.round(value) === 1 ? noun : `${noun}s`}`;
+}
+
 /** "+12/-10": distance from the rating up to the upper bound and down to the lower bound, rounded. */
 export function formatInterval(rating: number, lower: number, upper: number): string {
   return `+${Math.round(upper - rating)}/-${Math.round(rating - lower)}`;

@@ -1,7 +1,14 @@
 // Leaderboards as text: an aligned monospace table (Telegram <pre>, Discord code blocks) and pages of
 // plain data shaped like Discord embeds. No platform library is imported here: adapters translate.
 import type { Leaderboard, RatedModel } from "../ranking/types.ts";
-import { codePointLength, formatCount, formatInteger, formatInterval, shortenMiddle } from "./format.ts";
+import {
+  codePointLength,
+  formatCount,
+  formatInteger,
+  formatInterval,
+  formatQuantity,
+  shortenMiddle,
+} from "./format.ts";
 
 export interface TableOptions {
   /** Characters per line; the model column shrinks to fit. Default 48 (readable on a phone). */
@@ -31,7 +38,7 @@ function titleOf(category: string | undefined): string {
 
 function summaryOf(board: Leaderboard): string {
   const ci = board.ci === "none" ? "" : ` · 95% CI (${board.ci})`;
-  return `${formatInteger(board.battles)} battles · ${board.models.length} models${ci}`;
+  return `${formatQuantity(board.battles, "battle")} · ${formatQuantity(board.models.length, "model")}${ci}`;
 }
 
 // A model name must not close the code block it is shown in.
@@ -185,7 +192,7 @@ function fieldFor(
   const name = prefix + shortenMiddle(m.model, nameLimit - prefix.length - group.length) + group;
   const interval = board.ci === "none" ? "" : ` (${formatInterval(m.rating, m.lower, m.upper)})`;
   const provisional = isProvisional(m, minBattles) ? " · *provisional*" : "";
-  const value = `**${Math.round(m.rating)}**${interval} · ${formatInteger(m.battles)} battles${provisional}`;
+  const value = `**${Math.round(m.rating)}**${interval} · ${formatQuantity(m.battles, "battle")}${provisional}`;
   return { name, value: value.slice(0, DISCORD_EMBED_LIMITS.fieldValue), inline: false };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { distinctShortNames, formatCount, shortenMiddle } from "../../src/render/format.ts";
+import { distinctShortNames, formatCount, formatQuantity, shortenMiddle } from "../../src/render/format.ts";
 
 describe("shortenMiddle", () => {
   it("leaves short text alone and cuts long text in the middle to the width", () => {
@@ -35,5 +35,13 @@ describe("formatCount", () => {
     expect(formatCount(1234)).toBe("1,234");
     expect(formatCount(12_345)).toBe("12.3K");
     expect(formatCount(2_500_000)).toBe("2.5M");
+  });
+});
+
+describe("formatQuantity", () => {
+  it("puts the noun in the right number", () => {
+    expect(formatQuantity(1, "battle")).toBe("1 battle");
+    expect(formatQuantity(0, "model")).toBe("0 models");
+    expect(formatQuantity(2345, "battle")).toBe("2,345 battles");
   });
 });
