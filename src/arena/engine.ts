@@ -1,5 +1,6 @@
 // The arena engine: battle lifecycle, votes, registry operations and settings, platform-neutral.
 // It answers calls with Replies and announces later happenings as ArenaEvents; it never calls a platform.
+import { randomUUID } from "node:crypto";
 import { categorize, categoryLabel } from "./categories.ts";
 import { answerOf, battleButtons, conversationFor, endpointOf, namesOf, userTurnOf } from "./conversation.ts";
 import { createUserHasher, moderatorKey, type UserHasher } from "./identity.ts";
@@ -72,7 +73,16 @@ export interface ArenaDependencies {
 
 export const CONTINUE_MAX_CHARS = 4000;
 
+/**
+ * An instance whose heartbeat is older than this has stopped: the battles it was generating are recovered by
+ * another instance. Far above the tick (a live instance beats every tick, generating or not), and a crashed
+ * instance's battles wait at most this long; generations themselves are bounded by the model client's deadline.
+ */
+export const STALE_HEARTBEAT_MILLISECONDS = 30_000;
+
 export class Arena {
+  /** Random id of this arena instance (process): it owns the battles it generates, see `heartbeat`. */
+  readonly instanceId = randomUUID();
   readonly store: ArenaStore;
   readonly leaderboards: LeaderboardService;
   private readonly modelClient: ModelClient;
@@ -109,32 +119,21 @@ export class Arena {
   // ---- lifecycle ------------------------------------------------------------------------------------------
 
   /**
-   * Marks errored the battles a crash left generating. Run it before the adapters take updates, so that a
-   * battle started from an update backlog is not mistaken for an interrupted one; `start` tells their threads.
+   * Marks errored the battles a stopped instance (a crash) left generating; those of instances still beating,
+   * e.g. a second process on the same database, are left alone. Run it before the adapters take updates, so that
+   * this instance's heartbeat is there before it generates anything; `start` tells the threads.
    */
   async recover(): Promise<void> {
     if (this.recovered) return;
     this.recovered = [];
-    for (const battle of await this.store.battlesInState("generating")) {
-      const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
-        reason: "interrupted by a restart",
-      });
-      if (errored) this.recovered.push(errored);
-    }
+    await this.store.heartbeat(this.instanceId, this.now());
+    this.recovered.push(...(await this.recoverInterrupted()));
   }
 
-  /** Recovers (if not done yet), tells the threads of interrupted battles, then closes due battles every tick. */
+  /** Recovers (if not done yet) and tells the threads of interrupted battles, then runs `tick` every tick. */
   async start(): Promise<void> {
     await this.recover();
-    for (const battle of this.recovered ?? []) {
-      this.emit({
-        type: "battle.errored",
-        battleId: battle.id,
-        place: battle.place,
-        messageIds: battle.messageIds,
-        text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
-      });
-    }
+    for (const battle of this.recovered ?? []) this.tellInterrupted(battle);
     this.recovered = [];
     await this.tick();
     this.timer = setInterval(() => this.track(this.tick()), this.settings.tickMilliseconds);
@@ -152,8 +151,17 @@ export class Arena {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
-  /** Closes every open battle whose voting window has ended. Safe to run from several processes. */
+  /**
+   * Beats, errors the battles of instances that stopped beating (and tells their threads), and closes every open
+   * battle whose voting window has ended. Safe to run from several processes.
+   */
   async tick(): Promise<void> {
+    try {
+      await this.store.heartbeat(this.instanceId, this.now());
+      for (const battle of await this.recoverInterrupted()) this.tellInterrupted(battle);
+    } catch (error) {
+      this.logger.error({ err: errorText(error) }, "recovering interrupted battles failed");
+    }
     try {
       for (const battle of await this.store.battlesDueToClose(this.now(), 100)) {
         await this.closeBattle(battle.id, "window");
@@ -161,6 +169,31 @@ export class Arena {
     } catch (error) {
       this.logger.error({ err: errorText(error) }, "closing due battles failed");
     }
+  }
+
+  /** Errors the battles left generating by instances whose heartbeat is stale; returns those it moved. */
+  private async recoverInterrupted(): Promise<BattleRecord[]> {
+    // A slow tick setting must not make live instances look stopped.
+    const staleAfter = Math.max(STALE_HEARTBEAT_MILLISECONDS, 3 * this.settings.tickMilliseconds);
+    const staleBefore = new Date(this.now().getTime() - staleAfter);
+    const recovered: BattleRecord[] = [];
+    for (const battle of await this.store.staleGeneratingBattles(staleBefore, this.instanceId)) {
+      const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
+        reason: "interrupted by a restart",
+      });
+      if (errored) recovered.push(errored);
+    }
+    return recovered;
+  }
+
+  private tellInterrupted(battle: BattleRecord): void {
+    this.emit({
+      type: "battle.errored",
+      battleId: battle.id,
+      place: battle.place,
+      messageIds: battle.messageIds,
+      text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
+    });
   }
 
   onEvent(platform: PlatformName, listener: ArenaEventListener): () => void {
@@ -296,6 +329,7 @@ export class Arena {
         community: ctx.place.community,
       }),
       createdAt: this.now(),
+      generatingInstance: this.instanceId,
     });
     this.logger.info({ battle: battle.id, platform: ctx.place.platform }, "battle created");
     return {
@@ -623,7 +657,9 @@ export class Arena {
         `A follow-up can be at most ${CONTINUE_MAX_CHARS} characters; yours has ${checked.prompt.length}.`,
       );
     }
-    const battle = await this.store.transitionBattle(battleId, ["open"], "generating", this.now());
+    const battle = await this.store.transitionBattle(battleId, ["open"], "generating", this.now(), {
+      generatingInstance: this.instanceId,
+    });
     if (!battle) return refusal("This battle can no longer be continued.");
     // A vote may have landed between the check above and the transition: the voter judged the conversation
     // as it was, so it stays as it was. (Votes on a generating battle are refused, so none can land now.)

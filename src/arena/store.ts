@@ -91,6 +91,11 @@ export interface NewBattle {
   readonly prompt: string;
   readonly categories: readonly string[];
   readonly createdAt: Date;
+  /**
+   * The arena instance that will generate its first turn (see `heartbeat`). Without one, any instance may recover
+   * the battle as interrupted while it is generating.
+   */
+  readonly generatingInstance?: string;
 }
 
 export interface NewVote {
@@ -211,18 +216,24 @@ export interface ArenaStore {
    * in one of `from` (someone else moved it first). Sets closesAt (to "open"), closedAt (to a final state), reason.
    * A battle with counted votes is never moved to "discarded" or "errored" (null): those votes were cast on
    * answers people saw, and no counted vote may belong to a battle that does not count.
+   * A move to "generating" records `generatingInstance` (none when absent) as the instance generating it.
    */
   transitionBattle(
     id: string,
     from: readonly BattleState[],
     to: BattleState,
     at: Date,
-    details?: { readonly closesAt?: Date; readonly reason?: string },
+    details?: { readonly closesAt?: Date; readonly reason?: string; readonly generatingInstance?: string },
   ): Promise<BattleRecord | null>;
   /** Open battles whose closesAt ≤ now. */
   battlesDueToClose(now: Date, limit: number): Promise<BattleRecord[]>;
-  /** Battles left "generating" (a crash), to mark errored on start. */
+  /** Battles in a state, oldest first. */
   battlesInState(state: BattleState): Promise<BattleRecord[]>;
+  /**
+   * Battles "generating" for an instance other than `exceptInstance` (or for none) whose heartbeat is missing or
+   * older than `staleBefore`: their instance stopped (a crash), so nobody will finish them. Oldest first.
+   */
+  staleGeneratingBattles(staleBefore: Date, exceptInstance: string): Promise<BattleRecord[]>;
   rememberMessage(battleId: string, messageId: string): Promise<void>;
   battleForMessage(platform: PlatformName, channel: string, messageId: string): Promise<BattleRecord | null>;
 
@@ -256,6 +267,13 @@ export interface ArenaStore {
   unsubscribe(place: Place, category: string): Promise<boolean>;
   subscriptions(): Promise<Subscription[]>;
   markPublished(subscriptionId: string, top: readonly string[], battleTotal: number): Promise<void>;
+
+  // Instances sharing the database
+  /**
+   * Records that arena instance `instanceId` is alive at `at` (each instance calls it regularly). Heartbeats of
+   * instances silent for a day before `at` are deleted on the way.
+   */
+  heartbeat(instanceId: string, at: Date): Promise<void>;
 
   // Audit
   audit(entry: AuditEntry): Promise<void>;

@@ -48,6 +48,8 @@ export const battles = sqliteTable(
     countedB: integer("counted_b").notNull().default(0),
     countedTie: integer("counted_tie").notNull().default(0),
     countedBad: integer("counted_bad").notNull().default(0),
+    /** The arena instance generating the battle's current turn (see instanceHeartbeats); null if none recorded. */
+    generatingInstance: text("generating_instance"),
   },
   (table) => [index("battles_state_closes_at").on(table.state, table.closesAt)],
 );
@@ -199,3 +201,12 @@ export const countedVotesPerSecond = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.voterHash, table.second] })],
 );
+
+/**
+ * The last sign of life of each running arena instance (process). A battle left "generating" by an instance whose
+ * row is missing or old is recovered by another one; rows of instances silent for a day are deleted.
+ */
+export const instanceHeartbeats = sqliteTable("instance_heartbeats", {
+  instanceId: text("instance_id").primaryKey(),
+  seenAt: integer("seen_at", { mode: "timestamp_ms" }).notNull(),
+});

@@ -3,7 +3,7 @@
 // store on the same file, another process) serialise on SQLite's write lock.
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { and, asc, desc, eq, gt, inArray, sql, sum } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, sql, sum } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type {
   ArenaStore,
@@ -38,6 +38,7 @@ const {
   battleMessages,
   battles,
   channelSettings,
+  instanceHeartbeats,
   models,
   subscriptions,
   turns,
@@ -47,6 +48,8 @@ const {
 const DEFAULT_VOTING_WINDOW_SECONDS = 3600;
 const FINAL_STATES: readonly BattleState[] = ["closed", "discarded", "errored"];
 const COUNTED_BATTLES_PAGE = 1000;
+/** Heartbeats older than this belong to instances long gone; any newer heartbeat deletes them. */
+const HEARTBEAT_RETENTION_MS = 24 * 3600 * 1000;
 
 /** What the battle's own state adds to a vote's exclusions. */
 const STATE_EXCLUSION: Record<BattleState, VoteExclusion | null> = {
@@ -260,6 +263,7 @@ export class SqliteArenaStore implements ArenaStore {
             state: "generating",
             categories: [...battle.categories],
             createdAt: battle.createdAt,
+            generatingInstance: battle.generatingInstance ?? null,
           })
           .run();
         this.#insertUserTurn(id, 1, battle.prompt);
@@ -377,9 +381,14 @@ export class SqliteArenaStore implements ArenaStore {
     from: readonly BattleState[],
     to: BattleState,
     at: Date,
-    details: { readonly closesAt?: Date; readonly reason?: string } = {},
+    details: {
+      readonly closesAt?: Date;
+      readonly reason?: string;
+      readonly generatingInstance?: string;
+    } = {},
   ): Promise<BattleRecord | null> {
     const set: Partial<typeof battles.$inferInsert> = { state: to };
+    if (to === "generating") set.generatingInstance = details.generatingInstance ?? null;
     if (to === "open" && details.closesAt !== undefined) set.closesAt = details.closesAt;
     if (FINAL_STATES.includes(to)) set.closedAt = at;
     if (details.reason !== undefined) set.reason = details.reason;
@@ -414,6 +423,25 @@ export class SqliteArenaStore implements ArenaStore {
     return this.#statements.selectBattlesInState
       .all(state)
       .map((stored) => this.#toBattleRecord(battleRowFrom(stored)));
+  }
+
+  async staleGeneratingBattles(staleBefore: Date, exceptInstance: string): Promise<BattleRecord[]> {
+    const alive = sql`exists (select 1 from ${instanceHeartbeats}
+      where ${instanceHeartbeats.instanceId} = ${battles.generatingInstance}
+      and ${instanceHeartbeats.seenAt} >= ${staleBefore.getTime()})`;
+    return this.#db
+      .select()
+      .from(battles)
+      .where(
+        and(
+          eq(battles.state, "generating"),
+          sql`${battles.generatingInstance} is not ${exceptInstance}`,
+          sql`not ${alive}`,
+        ),
+      )
+      .orderBy(asc(battles.createdAt))
+      .all()
+      .map((row) => this.#toBattleRecord(row));
   }
 
   async rememberMessage(battleId: string, messageId: string): Promise<void> {
@@ -756,6 +784,24 @@ export class SqliteArenaStore implements ArenaStore {
       .set({ lastTop: [...top], lastBattleTotal: battleTotal })
       .where(eq(subscriptions.id, subscriptionId))
       .run();
+  }
+
+  // ---------------------------------------------------------------- instances
+
+  async heartbeat(instanceId: string, at: Date): Promise<void> {
+    this.#sqlite
+      .transaction(() => {
+        this.#db
+          .insert(instanceHeartbeats)
+          .values({ instanceId, seenAt: at })
+          .onConflictDoUpdate({ target: instanceHeartbeats.instanceId, set: { seenAt: at } })
+          .run();
+        this.#db
+          .delete(instanceHeartbeats)
+          .where(lt(instanceHeartbeats.seenAt, new Date(at.getTime() - HEARTBEAT_RETENTION_MS)))
+          .run();
+      })
+      .immediate();
   }
 
   // ---------------------------------------------------------------- audit

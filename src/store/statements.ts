@@ -27,7 +27,7 @@ interface StoredSubscription extends Omit<SubscriptionRow, "lastTop" | "createdA
 const BATTLE_COLUMNS = `id, platform, community, channel, thread, creator_hash AS creatorHash, model_a AS modelA,
   model_b AS modelB, state, categories, created_at AS createdAt, closes_at AS closesAt, closed_at AS closedAt, reason,
   outcome, counted_votes AS countedVotes, counted_a AS countedA, counted_b AS countedB, counted_tie AS countedTie,
-  counted_bad AS countedBad`;
+  counted_bad AS countedBad, generating_instance AS generatingInstance`;
 
 /** The same values drizzle would map the row to (Date for timestamp_ms, parsed JSON). */
 export function battleRowFrom(stored: StoredBattle): BattleRow {

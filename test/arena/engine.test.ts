@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { STALE_HEARTBEAT_MILLISECONDS } from "../../src/arena/engine.ts";
 import type { ArenaEvent } from "../../src/arena/types.ts";
 import type { SqliteArenaStore } from "../../src/store/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
@@ -290,7 +291,7 @@ describe("votes", () => {
   });
 
   it("marks a battle left generating by a crash as errored on start and tells its thread", async () => {
-    harness = await createHarness({ fake, start: false });
+    harness = await createHarness({ fake });
     const reply = await harness.command(harness.ctx("1"), "battle", { prompt: "Never answered" });
     const battleId = reply.battle?.battleId ?? "";
     await harness.arena.store.placeBattle(battleId, {
@@ -299,9 +300,76 @@ describe("votes", () => {
       channel: "c1",
       thread: "t",
     });
+    // The crashed instance's last heartbeat is older than the limit when the bot comes back.
+    harness.clock.advance(STALE_HEARTBEAT_MILLISECONDS / 1000 + 1);
     harness = await harness.restart();
     expect((await harness.arena.store.getBattle(battleId))?.state).toBe("errored");
     expect(eventsOf("battle.errored").map((event) => event.battleId)).toEqual([battleId]);
+  });
+});
+
+describe("instances sharing the database", () => {
+  function erroredIn(events: readonly ArenaEvent[]): string[] {
+    return events.filter((event) => event.type === "battle.errored").map((event) => event.battleId);
+  }
+
+  it("a second instance starting leaves the first one's generating battle alone, and it opens normally", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["slow", "slow"],
+      ],
+    });
+    fake.script("slow", { delayMs: 1500, text: "Slowly: yes." });
+    const ctx = harness.ctx("1");
+    const reply = await harness.command(ctx, "battle", { prompt: "Is water wet?" });
+    const battleId = reply.battle?.battleId ?? "";
+    await harness.arena.placeBattle(battleId, { ...ctx.place, thread: `t-${battleId}` });
+    await vi.waitFor(() => {
+      if (!fake.requests.some((request) => request.model === "slow")) throw new Error("not asked yet");
+    });
+    const second = await createHarness({ fake, databasePath: harness.databasePath, clock: harness.clock });
+    try {
+      expect((await second.arena.store.getBattle(battleId))?.state).toBe("generating");
+      await second.arena.tick();
+      await harness.arena.idle();
+      await second.arena.idle();
+      expect(erroredIn(second.events)).toEqual([]);
+      expect(erroredIn(harness.events)).toEqual([]);
+      expect(eventsOf("battle.turn").map((event) => event.battleId)).toEqual([battleId]);
+      expect((await harness.arena.store.getBattle(battleId))?.state).toBe("open");
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("errors a battle whose generating instance stopped beating, on another instance's tick", async () => {
+    harness = await createHarness({ fake });
+    const crashed = harness;
+    const reply = await crashed.command(crashed.ctx("1"), "battle", { prompt: "Never answered" });
+    const battleId = reply.battle?.battleId ?? "";
+    await crashed.arena.store.placeBattle(battleId, { ...crashed.ctx("1").place, thread: "t" });
+    const survivor = await createHarness({ fake, databasePath: crashed.databasePath, clock: crashed.clock });
+    try {
+      // The first instance beats no more, as after a crash; its battle waits for its heartbeat to go stale.
+      await crashed.arena.stop();
+      await survivor.arena.tick();
+      expect((await survivor.arena.store.getBattle(battleId))?.state).toBe("generating");
+
+      crashed.clock.advance(STALE_HEARTBEAT_MILLISECONDS / 1000 + 1);
+      await survivor.arena.tick();
+      await survivor.arena.idle();
+      const battle = await survivor.arena.store.getBattle(battleId);
+      expect(battle?.state).toBe("errored");
+      expect(battle?.reason).toMatch(/interrupted/);
+      expect(erroredIn(survivor.events)).toEqual([battleId]);
+      const [event] = survivor.events.filter((candidate) => candidate.type === "battle.errored");
+      expect(event?.place.thread).toBe("t");
+      expect(erroredIn(crashed.events)).toEqual([]);
+    } finally {
+      await survivor.close();
+    }
   });
 });
 

@@ -533,3 +533,84 @@ describe("a battle with counted votes", () => {
     expect(await temp.store.transitionBattle(battle.id, ["open"], "closed", at(5))).not.toBeNull();
   });
 });
+
+describe("instances sharing the database", () => {
+  const ids = (battles: readonly BattleRecord[]) => battles.map((battle) => battle.id);
+
+  it("finds the battles generating for an instance whose heartbeat is missing or stale, never its own", async () => {
+    const create = (seconds: number, generatingInstance?: string) =>
+      temp.store.createBattle(
+        newBattle("alpha", "beta", {
+          createdAt: at(seconds),
+          ...(generatingInstance === undefined ? {} : { generatingInstance }),
+        }),
+      );
+    const ofOne = await create(1, "one");
+    const ofTwo = await create(2, "two");
+    const ofNobody = await create(3);
+    const ofGone = await create(4, "gone");
+    const openedOfGone = await create(5, "gone");
+    await temp.store.transitionBattle(openedOfGone.id, ["generating"], "open", at(6), { closesAt: at(100) });
+    await temp.store.heartbeat("one", at(100));
+    await temp.store.heartbeat("two", at(50));
+
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([
+      ofTwo.id,
+      ofNobody.id,
+      ofGone.id,
+    ]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(40), "self"))).toEqual([ofNobody.id, ofGone.id]);
+    // An instance never recovers its own battles, however old its heartbeat.
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "two"))).toEqual([ofNobody.id, ofGone.id]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(200), "one"))).toEqual([
+      ofTwo.id,
+      ofNobody.id,
+      ofGone.id,
+    ]);
+
+    // A newer heartbeat makes the instance's battles live again.
+    await temp.store.heartbeat("two", at(80));
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([ofNobody.id, ofGone.id]);
+
+    // A follow-up moves a battle back to generating for the instance that generates it.
+    await temp.store.transitionBattle(openedOfGone.id, ["open"], "generating", at(7), {
+      generatingInstance: "one",
+    });
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([ofNobody.id, ofGone.id]);
+    await temp.store.transitionBattle(ofOne.id, ["generating"], "open", at(8), { closesAt: at(100) });
+    await temp.store.transitionBattle(ofOne.id, ["open"], "generating", at(9), {
+      generatingInstance: "gone",
+    });
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([
+      ofOne.id,
+      ofNobody.id,
+      ofGone.id,
+    ]);
+  });
+
+  it("sees another store's heartbeats on the same file", async () => {
+    const battle = await temp.store.createBattle(newBattle("alpha", "beta", { generatingInstance: "one" }));
+    const other = await openSqliteStore(temp.databaseFile);
+    try {
+      expect(ids(await other.staleGeneratingBattles(at(0), "two"))).toEqual([battle.id]);
+      await temp.store.heartbeat("one", at(10));
+      expect(ids(await other.staleGeneratingBattles(at(0), "two"))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("forgets the heartbeats of instances silent for a day", async () => {
+    const battle = await temp.store.createBattle(newBattle("alpha", "beta", { generatingInstance: "old" }));
+    const day = 24 * 3600;
+    await temp.store.heartbeat("old", at(0));
+    await temp.store.heartbeat("new", at(day));
+    // The old heartbeat would still count as fresh for so lenient a limit: it is kept for a day.
+    expect(ids(await temp.store.staleGeneratingBattles(at(-10), "new"))).toEqual([]);
+    await temp.store.heartbeat("new", at(day + 1));
+    expect(ids(await temp.store.staleGeneratingBattles(at(-10), "new"))).toEqual([battle.id]);
+    // A live instance's own row is renewed, not deleted.
+    await temp.store.heartbeat("old", at(day + 2));
+    expect(ids(await temp.store.staleGeneratingBattles(at(day), "new"))).toEqual([]);
+  });
+});
