@@ -163,7 +163,7 @@ export class Arena {
       this.logger.error({ err: errorText(error) }, "recovering interrupted battles failed");
     }
     try {
-      for (const battle of await this.store.battlesDueToClose(this.now(), 100)) {
+      for (const battle of await this.store.battlesDueToClose(this.now(), 100, this.servedPlatforms())) {
         await this.closeBattle(battle.id, "window");
       }
     } catch (error) {
@@ -177,7 +177,8 @@ export class Arena {
     const staleAfter = Math.max(STALE_HEARTBEAT_MILLISECONDS, 3 * this.settings.tickMilliseconds);
     const staleBefore = new Date(this.now().getTime() - staleAfter);
     const recovered: BattleRecord[] = [];
-    for (const battle of await this.store.staleGeneratingBattles(staleBefore, this.instanceId)) {
+    const platforms = this.servedPlatforms();
+    for (const battle of await this.store.staleGeneratingBattles(staleBefore, this.instanceId, platforms)) {
       const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
         reason: "interrupted by a restart",
       });
@@ -194,6 +195,11 @@ export class Arena {
       messageIds: battle.messageIds,
       text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
     });
+  }
+
+  /** Platforms with a listener here: this process closes and recovers only their battles (see battlesDueToClose). */
+  private servedPlatforms(): PlatformName[] {
+    return [...this.listeners].filter(([, listeners]) => listeners.size > 0).map(([platform]) => platform);
   }
 
   onEvent(platform: PlatformName, listener: ArenaEventListener): () => void {

@@ -225,15 +225,23 @@ export interface ArenaStore {
     at: Date,
     details?: { readonly closesAt?: Date; readonly reason?: string; readonly generatingInstance?: string },
   ): Promise<BattleRecord | null>;
-  /** Open battles whose closesAt ≤ now. */
-  battlesDueToClose(now: Date, limit: number): Promise<BattleRecord[]>;
+  /**
+   * Open battles of these platforms whose closesAt ≤ now, earliest first. A process closes only battles of the
+   * platforms it serves: the reveal is an event that only that platform's adapter can post.
+   */
+  battlesDueToClose(now: Date, limit: number, platforms: readonly PlatformName[]): Promise<BattleRecord[]>;
   /** Battles in a state, oldest first. */
   battlesInState(state: BattleState): Promise<BattleRecord[]>;
   /**
    * Battles "generating" for an instance other than `exceptInstance` (or for none) whose heartbeat is missing or
-   * older than `staleBefore`: their instance stopped (a crash), so nobody will finish them. Oldest first.
+   * older than `staleBefore`: their instance stopped (a crash), so nobody will finish them. Only battles of
+   * `platforms` (those the caller can tell). Oldest first.
    */
-  staleGeneratingBattles(staleBefore: Date, exceptInstance: string): Promise<BattleRecord[]>;
+  staleGeneratingBattles(
+    staleBefore: Date,
+    exceptInstance: string,
+    platforms: readonly PlatformName[],
+  ): Promise<BattleRecord[]>;
   rememberMessage(battleId: string, messageId: string): Promise<void>;
   battleForMessage(platform: PlatformName, channel: string, messageId: string): Promise<BattleRecord | null>;
 

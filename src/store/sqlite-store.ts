@@ -413,9 +413,13 @@ export class SqliteArenaStore implements ArenaStore {
       .immediate();
   }
 
-  async battlesDueToClose(now: Date, limit: number): Promise<BattleRecord[]> {
+  async battlesDueToClose(
+    now: Date,
+    limit: number,
+    platforms: readonly PlatformName[],
+  ): Promise<BattleRecord[]> {
     return this.#statements.selectBattlesDueToClose
-      .all(now.getTime(), limit)
+      .all(now.getTime(), JSON.stringify(platforms), limit)
       .map((stored) => this.#toBattleRecord(battleRowFrom(stored)));
   }
 
@@ -425,7 +429,12 @@ export class SqliteArenaStore implements ArenaStore {
       .map((stored) => this.#toBattleRecord(battleRowFrom(stored)));
   }
 
-  async staleGeneratingBattles(staleBefore: Date, exceptInstance: string): Promise<BattleRecord[]> {
+  async staleGeneratingBattles(
+    staleBefore: Date,
+    exceptInstance: string,
+    platforms: readonly PlatformName[],
+  ): Promise<BattleRecord[]> {
+    if (platforms.length === 0) return [];
     const alive = sql`exists (select 1 from ${instanceHeartbeats}
       where ${instanceHeartbeats.instanceId} = ${battles.generatingInstance}
       and ${instanceHeartbeats.seenAt} >= ${staleBefore.getTime()})`;
@@ -435,6 +444,7 @@ export class SqliteArenaStore implements ArenaStore {
       .where(
         and(
           eq(battles.state, "generating"),
+          inArray(battles.platform, [...platforms]),
           sql`${battles.generatingInstance} is not ${exceptInstance}`,
           sql`not ${alive}`,
         ),

@@ -56,8 +56,9 @@ export function prepareStatements(sqlite: Database.Database) {
     selectBattle: sqlite.prepare<[id: string], StoredBattle>(
       `SELECT ${BATTLE_COLUMNS} FROM battles WHERE id = ?`,
     ),
-    selectBattlesDueToClose: sqlite.prepare<[now: number, limit: number], StoredBattle>(
-      `SELECT ${BATTLE_COLUMNS} FROM battles WHERE state = 'open' AND closes_at <= ? ORDER BY closes_at LIMIT ?`,
+    selectBattlesDueToClose: sqlite.prepare<[now: number, platforms: string, limit: number], StoredBattle>(
+      `SELECT ${BATTLE_COLUMNS} FROM battles WHERE state = 'open' AND closes_at <= ?
+      AND platform IN (SELECT value FROM json_each(?)) ORDER BY closes_at LIMIT ?`,
     ),
     selectBattlesInState: sqlite.prepare<[state: BattleState], StoredBattle>(
       `SELECT ${BATTLE_COLUMNS} FROM battles WHERE state = ? ORDER BY created_at`,

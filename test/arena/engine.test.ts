@@ -373,6 +373,29 @@ describe("instances sharing the database", () => {
   });
 });
 
+describe("an instance serving other platforms", () => {
+  it("neither closes nor recovers battles of a platform it does not serve (it could not post their reveal)", async () => {
+    harness = await createHarness({ fake });
+    const { battleId } = await harness.battle(harness.ctx("1"), "What is a prime?");
+    const telegramOnly = await createHarness({
+      fake,
+      databasePath: harness.databasePath,
+      clock: harness.clock,
+      platforms: ["telegram"],
+    });
+    try {
+      harness.clock.advance(3601);
+      await telegramOnly.arena.tick();
+      expect((await harness.arena.store.getBattle(battleId))?.state).toBe("open");
+      await harness.arena.tick();
+      expect((await harness.arena.store.getBattle(battleId))?.state).toBe("closed");
+      expect(eventsOf("battle.closed").map((event) => event.battleId)).toEqual([battleId]);
+    } finally {
+      await telegramOnly.close();
+    }
+  });
+});
+
 describe("failures of a model", () => {
   const cases = [
     ["a timeout", { delayMs: 1500 }, /too long/],

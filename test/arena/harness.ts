@@ -51,6 +51,8 @@ interface HarnessOptions {
   readonly databasePath?: string;
   readonly clock?: Harness["clock"];
   readonly start?: boolean;
+  /** Platforms this instance serves (has event listeners for); default both. */
+  readonly platforms?: readonly string[];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -88,7 +90,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       voterKey: "test-voter-key-0123456789",
     },
   });
-  for (const platform of ["discord", "telegram"]) arena.onEvent(platform, (event) => void events.push(event));
+  for (const platform of options.platforms ?? ["discord", "telegram"]) {
+    arena.onEvent(platform, (event) => void events.push(event));
+  }
   if (options.start !== false) await arena.start();
   const services: CommandServices = { arena, registry: new Registry(arena, {}) };
   const harness: Harness = {

@@ -148,7 +148,7 @@ describe("openSqliteStore", () => {
     expect(await after.aggregateCounts("overall")).toEqual([
       { modelA: "alpha", modelB: "beta", outcome: 0, count: 1 },
     ]);
-    expect(await after.battlesDueToClose(new Date(1_700_000_100_000), 10)).toHaveLength(1);
+    expect(await after.battlesDueToClose(new Date(1_700_000_100_000), 10, ["discord"])).toHaveLength(1);
     const again = await after.recordVote({
       battleId: created.id,
       voterHash: "voter-1",

@@ -211,10 +211,20 @@ describe("battles", () => {
     await temp.store.transitionBattle(closed.id, ["open"], "closed", at(50));
     const stuck = await temp.store.createBattle(newBattle("alpha", "beta"));
 
-    expect((await temp.store.battlesDueToClose(at(99), 10)).map((b) => b.id)).toEqual([]);
-    expect((await temp.store.battlesDueToClose(at(100), 10)).map((b) => b.id)).toEqual([early.id]);
-    expect((await temp.store.battlesDueToClose(at(500), 10)).map((b) => b.id)).toEqual([early.id, late.id]);
-    expect((await temp.store.battlesDueToClose(at(500), 1)).map((b) => b.id)).toEqual([early.id]);
+    expect((await temp.store.battlesDueToClose(at(99), 10, ["discord"])).map((b) => b.id)).toEqual([]);
+    expect((await temp.store.battlesDueToClose(at(100), 10, ["discord"])).map((b) => b.id)).toEqual([
+      early.id,
+    ]);
+    expect((await temp.store.battlesDueToClose(at(500), 10, ["discord"])).map((b) => b.id)).toEqual([
+      early.id,
+      late.id,
+    ]);
+    expect((await temp.store.battlesDueToClose(at(500), 1, ["discord"])).map((b) => b.id)).toEqual([
+      early.id,
+    ]);
+    // A process closes only the battles of the platforms it serves (the reveal is posted by their adapter).
+    expect(await temp.store.battlesDueToClose(at(500), 10, ["telegram"])).toEqual([]);
+    expect(await temp.store.battlesDueToClose(at(500), 10, [])).toEqual([]);
     expect((await temp.store.battlesInState("generating")).map((b) => b.id)).toEqual([stuck.id]);
   });
 
@@ -554,15 +564,23 @@ describe("instances sharing the database", () => {
     await temp.store.heartbeat("one", at(100));
     await temp.store.heartbeat("two", at(50));
 
-    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self", ["discord"]))).toEqual([
       ofTwo.id,
       ofNobody.id,
       ofGone.id,
     ]);
-    expect(ids(await temp.store.staleGeneratingBattles(at(40), "self"))).toEqual([ofNobody.id, ofGone.id]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(40), "self", ["discord"]))).toEqual([
+      ofNobody.id,
+      ofGone.id,
+    ]);
+    // Only battles of the platforms the caller serves.
+    expect(await temp.store.staleGeneratingBattles(at(70), "self", ["telegram"])).toEqual([]);
     // An instance never recovers its own battles, however old its heartbeat.
-    expect(ids(await temp.store.staleGeneratingBattles(at(70), "two"))).toEqual([ofNobody.id, ofGone.id]);
-    expect(ids(await temp.store.staleGeneratingBattles(at(200), "one"))).toEqual([
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "two", ["discord"]))).toEqual([
+      ofNobody.id,
+      ofGone.id,
+    ]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(200), "one", ["discord"]))).toEqual([
       ofTwo.id,
       ofNobody.id,
       ofGone.id,
@@ -570,18 +588,24 @@ describe("instances sharing the database", () => {
 
     // A newer heartbeat makes the instance's battles live again.
     await temp.store.heartbeat("two", at(80));
-    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([ofNobody.id, ofGone.id]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self", ["discord"]))).toEqual([
+      ofNobody.id,
+      ofGone.id,
+    ]);
 
     // A follow-up moves a battle back to generating for the instance that generates it.
     await temp.store.transitionBattle(openedOfGone.id, ["open"], "generating", at(7), {
       generatingInstance: "one",
     });
-    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([ofNobody.id, ofGone.id]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self", ["discord"]))).toEqual([
+      ofNobody.id,
+      ofGone.id,
+    ]);
     await temp.store.transitionBattle(ofOne.id, ["generating"], "open", at(8), { closesAt: at(100) });
     await temp.store.transitionBattle(ofOne.id, ["open"], "generating", at(9), {
       generatingInstance: "gone",
     });
-    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self"))).toEqual([
+    expect(ids(await temp.store.staleGeneratingBattles(at(70), "self", ["discord"]))).toEqual([
       ofOne.id,
       ofNobody.id,
       ofGone.id,
@@ -592,9 +616,9 @@ describe("instances sharing the database", () => {
     const battle = await temp.store.createBattle(newBattle("alpha", "beta", { generatingInstance: "one" }));
     const other = await openSqliteStore(temp.databaseFile);
     try {
-      expect(ids(await other.staleGeneratingBattles(at(0), "two"))).toEqual([battle.id]);
+      expect(ids(await other.staleGeneratingBattles(at(0), "two", ["discord"]))).toEqual([battle.id]);
       await temp.store.heartbeat("one", at(10));
-      expect(ids(await other.staleGeneratingBattles(at(0), "two"))).toEqual([]);
+      expect(ids(await other.staleGeneratingBattles(at(0), "two", ["discord"]))).toEqual([]);
     } finally {
       await other.close();
     }
@@ -606,11 +630,11 @@ describe("instances sharing the database", () => {
     await temp.store.heartbeat("old", at(0));
     await temp.store.heartbeat("new", at(day));
     // The old heartbeat would still count as fresh for so lenient a limit: it is kept for a day.
-    expect(ids(await temp.store.staleGeneratingBattles(at(-10), "new"))).toEqual([]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(-10), "new", ["discord"]))).toEqual([]);
     await temp.store.heartbeat("new", at(day + 1));
-    expect(ids(await temp.store.staleGeneratingBattles(at(-10), "new"))).toEqual([battle.id]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(-10), "new", ["discord"]))).toEqual([battle.id]);
     // A live instance's own row is renewed, not deleted.
     await temp.store.heartbeat("old", at(day + 2));
-    expect(ids(await temp.store.staleGeneratingBattles(at(day), "new"))).toEqual([]);
+    expect(ids(await temp.store.staleGeneratingBattles(at(day), "new", ["discord"]))).toEqual([]);
   });
 });
