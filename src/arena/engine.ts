@@ -80,6 +80,9 @@ export const CONTINUE_MAX_CHARS = 4000;
  */
 export const STALE_HEARTBEAT_MILLISECONDS = 30_000;
 
+/** How often a tick checks subscriptions for updates (a leaderboard is recomputed only after new votes). */
+const PUBLISH_CHECK_MILLISECONDS = 10_000;
+
 export class Arena {
   /** Random id of this arena instance (process): it owns the battles it generates, see `heartbeat`. */
   readonly instanceId = randomUUID();
@@ -97,6 +100,7 @@ export class Arena {
   private timer: NodeJS.Timeout | null = null;
   private recovered: BattleRecord[] | null = null;
   private detectorSignature = "";
+  private lastPublishCheck = 0;
 
   constructor(deps: ArenaDependencies) {
     this.store = deps.store;
@@ -113,6 +117,7 @@ export class Arena {
       provisionalBattles: deps.settings.provisionalBattles,
       publishEveryBattles: deps.settings.publishEveryBattles,
       emit: (event) => this.emit(event),
+      servedPlatforms: () => this.servedPlatforms(),
     });
   }
 
@@ -168,6 +173,11 @@ export class Arena {
       }
     } catch (error) {
       this.logger.error({ err: errorText(error) }, "closing due battles failed");
+    }
+    // Votes counted by another process reach this process's subscriptions here (its own votes publish at once).
+    if (this.now().getTime() - this.lastPublishCheck >= PUBLISH_CHECK_MILLISECONDS) {
+      this.lastPublishCheck = this.now().getTime();
+      this.track(this.leaderboards.countedVoteArrived());
     }
   }
 

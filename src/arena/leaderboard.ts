@@ -21,6 +21,8 @@ export interface LeaderboardServiceOptions {
   readonly provisionalBattles: number;
   readonly publishEveryBattles: number;
   readonly emit: (event: ArenaEvent) => void;
+  /** Platforms this process serves: it publishes only to their subscriptions (only their adapters can post). */
+  readonly servedPlatforms?: () => readonly string[];
 }
 
 export class LeaderboardService {
@@ -110,9 +112,15 @@ export class LeaderboardService {
     return this.publishing;
   }
 
-  /** Publishes to every subscription whose top 10 changed or that is N counted battles behind. */
+  /**
+   * Publishes to every subscription (of the platforms this process serves) whose top 10 changed or that is N
+   * counted battles behind. Runs after counted votes and on the arena's tick, so votes taken by another process
+   * reach this process's subscriptions too.
+   */
   async publishDue(): Promise<void> {
+    const served = this.options.servedPlatforms?.();
     for (const subscription of await this.options.store.subscriptions()) {
+      if (served && !served.includes(subscription.place.platform)) continue;
       try {
         await this.publishIfDue(subscription);
       } catch (error) {

@@ -396,6 +396,33 @@ describe("an instance serving other platforms", () => {
   });
 });
 
+describe("subscriptions across instances", () => {
+  it("publishes to a platform's subscriptions from the instance serving it, after votes taken elsewhere", async () => {
+    harness = await createHarness({ fake, platforms: ["discord"] });
+    const telegramOnly = await createHarness({
+      fake,
+      databasePath: harness.databasePath,
+      clock: harness.clock,
+      platforms: ["telegram"],
+    });
+    try {
+      const place = { platform: "telegram", community: "-100", channel: "-100" };
+      await harness.arena.store.subscribe(place, "overall", 50, harness.clock.now);
+      const { battleId } = await harness.battle(harness.ctx("1"), "Which is older, tea or coffee?");
+      await pressVote("2", battleId, "a");
+      await harness.arena.idle();
+      expect(eventsOf("leaderboard.update")).toEqual([]); // the Discord instance cannot post to Telegram
+      harness.clock.advance(11); // ticks look at subscriptions every 10 s
+      await telegramOnly.arena.tick();
+      await telegramOnly.arena.idle();
+      const updates = telegramOnly.events.filter((event) => event.type === "leaderboard.update");
+      expect(updates.map((event) => event.place.platform)).toEqual(["telegram"]);
+    } finally {
+      await telegramOnly.close();
+    }
+  });
+});
+
 describe("failures of a model", () => {
   const cases = [
     ["a timeout", { delayMs: 1500 }, /too long/],
