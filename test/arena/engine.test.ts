@@ -30,6 +30,16 @@ async function pressVote(userId: string, battleId: string, choice: "a" | "b" | "
   return result.reply;
 }
 
+/** A second arena instance (process) on the current harness's database and clock. */
+function anotherInstance(platforms?: readonly string[]): Promise<Harness> {
+  return createHarness({
+    fake,
+    databasePath: harness.databasePath,
+    clock: harness.clock,
+    ...(platforms ? { platforms } : {}),
+  });
+}
+
 describe("a whole battle", () => {
   it("pairs two models, posts both answers, takes one vote per member, reveals at close and ranks", async () => {
     harness = await createHarness({ fake });
@@ -329,7 +339,7 @@ describe("instances sharing the database", () => {
     await vi.waitFor(() => {
       if (!fake.requests.some((request) => request.model === "slow")) throw new Error("not asked yet");
     });
-    const second = await createHarness({ fake, databasePath: harness.databasePath, clock: harness.clock });
+    const second = await anotherInstance();
     try {
       expect((await second.arena.store.getBattle(battleId))?.state).toBe("generating");
       await second.arena.tick();
@@ -350,7 +360,7 @@ describe("instances sharing the database", () => {
     const reply = await crashed.command(crashed.ctx("1"), "battle", { prompt: "Never answered" });
     const battleId = reply.battle?.battleId ?? "";
     await crashed.arena.store.placeBattle(battleId, { ...crashed.ctx("1").place, thread: "t" });
-    const survivor = await createHarness({ fake, databasePath: crashed.databasePath, clock: crashed.clock });
+    const survivor = await anotherInstance();
     try {
       // The first instance beats no more, as after a crash; its battle waits for its heartbeat to go stale.
       await crashed.arena.stop();
@@ -377,12 +387,7 @@ describe("an instance serving other platforms", () => {
   it("neither closes nor recovers battles of a platform it does not serve (it could not post their reveal)", async () => {
     harness = await createHarness({ fake });
     const { battleId } = await harness.battle(harness.ctx("1"), "What is a prime?");
-    const telegramOnly = await createHarness({
-      fake,
-      databasePath: harness.databasePath,
-      clock: harness.clock,
-      platforms: ["telegram"],
-    });
+    const telegramOnly = await anotherInstance(["telegram"]);
     try {
       harness.clock.advance(3601);
       await telegramOnly.arena.tick();
@@ -399,12 +404,7 @@ describe("an instance serving other platforms", () => {
 describe("subscriptions across instances", () => {
   it("publishes to a platform's subscriptions from the instance serving it, after votes taken elsewhere", async () => {
     harness = await createHarness({ fake, platforms: ["discord"] });
-    const telegramOnly = await createHarness({
-      fake,
-      databasePath: harness.databasePath,
-      clock: harness.clock,
-      platforms: ["telegram"],
-    });
+    const telegramOnly = await anotherInstance(["telegram"]);
     try {
       const place = { platform: "telegram", community: "-100", channel: "-100" };
       await harness.arena.store.subscribe(place, "overall", 50, harness.clock.now);
