@@ -278,15 +278,18 @@ export function leaderboardJson(board: Leaderboard, skipped: Readonly<Record<str
     battles: board.battles,
     skipped,
     components: board.components.length,
-    models: board.models.map((entry) => ({
-      model: entry.model,
-      rating: entry.rating,
-      lower: entry.lower,
-      upper: entry.upper,
-      rank_ub: entry.rankUb,
-      battles: entry.battles,
-      elo: entry.elo ?? null,
-    })),
+    // DESIGN.md's order: by Rank (UB), then rating (the table groups models by component instead).
+    models: [...board.models]
+      .sort((x, y) => x.rankUb - y.rankUb || y.rating - x.rating)
+      .map((entry) => ({
+        model: entry.model,
+        rating: entry.rating,
+        lower: entry.lower,
+        upper: entry.upper,
+        rank_ub: entry.rankUb,
+        battles: entry.battles,
+        elo: entry.elo ?? null,
+      })),
   };
 }
 

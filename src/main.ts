@@ -134,7 +134,7 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
     }
     // Interrupted battles are found before any update is taken (a backlog may start new ones at once), and
     // their threads are told once the adapters are listening.
-    await runtime.arena.recover();
+    await runtime.arena.recover(adapters.map((adapter) => adapter.platform));
     for (const adapter of adapters) await adapter.start();
     await runtime.arena.start();
   } catch (error) {

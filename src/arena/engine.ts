@@ -1,7 +1,7 @@
 // The arena engine: battle lifecycle, votes, registry operations and settings, platform-neutral.
 // It answers calls with Replies and announces later happenings as ArenaEvents; it never calls a platform.
 import { randomUUID } from "node:crypto";
-import { categorize, categoryLabel } from "./categories.ts";
+import { categorize, categoryLabel, resolveCategory } from "./categories.ts";
 import { answerOf, battleButtons, conversationFor, endpointOf, namesOf, userTurnOf } from "./conversation.ts";
 import { createUserHasher, moderatorKey, type UserHasher } from "./identity.ts";
 import { LeaderboardService } from "./leaderboard.ts";
@@ -128,11 +128,11 @@ export class Arena {
    * e.g. a second process on the same database, are left alone. Run it before the adapters take updates, so that
    * this instance's heartbeat is there before it generates anything; `start` tells the threads.
    */
-  async recover(): Promise<void> {
+  async recover(platforms: readonly PlatformName[] = this.servedPlatforms()): Promise<void> {
     if (this.recovered) return;
     this.recovered = [];
     await this.store.heartbeat(this.instanceId, this.now());
-    this.recovered.push(...(await this.recoverInterrupted()));
+    this.recovered.push(...(await this.recoverInterrupted(platforms)));
   }
 
   /** Recovers (if not done yet) and tells the threads of interrupted battles, then runs `tick` every tick. */
@@ -182,17 +182,25 @@ export class Arena {
   }
 
   /** Errors the battles left generating by instances whose heartbeat is stale; returns those it moved. */
-  private async recoverInterrupted(): Promise<BattleRecord[]> {
+  private async recoverInterrupted(
+    platforms: readonly PlatformName[] = this.servedPlatforms(),
+  ): Promise<BattleRecord[]> {
     // A slow tick setting must not make live instances look stopped.
     const staleAfter = Math.max(STALE_HEARTBEAT_MILLISECONDS, 3 * this.settings.tickMilliseconds);
     const staleBefore = new Date(this.now().getTime() - staleAfter);
     const recovered: BattleRecord[] = [];
-    const platforms = this.servedPlatforms();
     for (const battle of await this.store.staleGeneratingBattles(staleBefore, this.instanceId, platforms)) {
       const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
         reason: "interrupted by a restart",
       });
       if (errored) recovered.push(errored);
+      // A crash between a follow-up's start and its rollback (a vote had landed) leaves counted votes: such a
+      // battle does count, so it goes back to open (and closes at once: its window has passed or is kept).
+      else if (battle.countedVotes > 0) {
+        await this.store.transitionBattle(battle.id, ["generating"], "open", this.now(), {
+          closesAt: battle.closesAt ?? this.now(),
+        });
+      }
     }
     return recovered;
   }
@@ -294,13 +302,18 @@ export class Arena {
     kind: "model" | "category",
     typed: string,
     limit: number,
+    place: Place,
   ): Promise<{ readonly value: string; readonly label: string }[]> {
     let candidates: { value: string; label: string }[];
     if (kind === "model") {
       candidates = (await this.store.listModels()).map((model) => ({ value: model.name, label: model.name }));
     } else {
       const used = (await this.store.categories()).toSorted((x, y) => y.battles - x.battles);
-      const keys = [...new Set(["overall", ...used.map((entry) => entry.category)])];
+      // Other communities' categories are theirs: only this community's is offered.
+      const own = resolveCategory("community", place);
+      const keys = [...new Set(["overall", ...used.map((entry) => entry.category)])].filter(
+        (key) => !key.startsWith("community:") || key === own,
+      );
       candidates = keys.map((key) => ({
         value: key,
         label: key === "overall" ? "Overall" : `${categoryLabel(key)} (${key})`,
@@ -654,6 +667,10 @@ export class Arena {
     if (battle.creatorHash !== this.userHash(ctx))
       return "Only the person who started this battle can continue it.";
     if (battle.state === "generating") return "The models are still answering; wait for both answers.";
+    if (battle.state === "open" && battle.closesAt !== null && battle.closesAt <= this.now()) {
+      // The window ended and the timer has not run yet: a follow-up must not reopen it.
+      return notOpenText((await this.closeBattle(battleId, "window")) ?? battle);
+    }
     if (battle.state !== "open") return notOpenText(battle);
     // Any vote, counted or not, fixes the conversation the voter judged.
     if ((await this.store.votesOf(battleId)).length > 0) {

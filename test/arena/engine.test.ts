@@ -133,6 +133,17 @@ describe("a whole battle", () => {
     expect(refused.text).toMatch(/already voted/);
   });
 
+  it("does not let a follow-up reopen a battle whose window has ended", async () => {
+    harness = await createHarness({ fake });
+    const creator = harness.ctx("1");
+    const { battleId } = await harness.battle(creator, "Name a river");
+    harness.clock.advance(3601); // the timer has not run yet
+    const refused = await harness.arena.continueBattle(creator, battleId, "And a longer one?");
+    expect(refused.refused).toBe(true);
+    expect(refused.text).toMatch(/closed/);
+    expect((await harness.arena.store.getBattle(battleId))?.state).toBe("closed");
+  });
+
   it("closes a battle when its voting window ends, from the timer kept in the database", async () => {
     harness = await createHarness({ fake });
     const { battleId } = await harness.battle(harness.ctx("1"), "Write a haiku about rain");
@@ -389,14 +400,55 @@ describe("an instance serving other platforms", () => {
     const { battleId } = await harness.battle(harness.ctx("1"), "What is a prime?");
     const telegramOnly = await anotherInstance(["telegram"]);
     try {
+      // A Discord battle left generating by an instance that never beat: not the Telegram instance's to recover.
+      const orphan = await harness.arena.store.createBattle({
+        place: { platform: "discord", community: "g1", channel: "c1", thread: "t-orphan" },
+        creatorHash: "someone",
+        modelA: "alpha",
+        modelB: "beta",
+        prompt: "Orphaned",
+        categories: ["overall"],
+        createdAt: harness.clock.now,
+        generatingInstance: "crashed-instance",
+      });
       harness.clock.advance(3601);
       await telegramOnly.arena.tick();
       expect((await harness.arena.store.getBattle(battleId))?.state).toBe("open");
+      expect((await harness.arena.store.getBattle(orphan.id))?.state).toBe("generating");
+      expect(telegramOnly.events).toEqual([]);
       await harness.arena.tick();
       expect((await harness.arena.store.getBattle(battleId))?.state).toBe("closed");
       expect(eventsOf("battle.closed").map((event) => event.battleId)).toEqual([battleId]);
     } finally {
       await telegramOnly.close();
+    }
+  });
+});
+
+describe("start-up", () => {
+  it("recovers the battles of the platforms it is given before any listener exists, and tells them at start", async () => {
+    const crashed = await createHarness({ fake, start: false });
+    const reply = await crashed.command(crashed.ctx("1"), "battle", { prompt: "Interrupted" });
+    const battleId = reply.battle?.battleId ?? "";
+    await crashed.arena.store.placeBattle(battleId, { ...crashed.ctx("1").place, thread: "t" });
+    harness = crashed;
+    const restarted = await createHarness({
+      fake,
+      databasePath: crashed.databasePath,
+      clock: crashed.clock,
+      platforms: [],
+      start: false,
+    });
+    try {
+      await restarted.arena.recover(["discord"]);
+      expect((await restarted.arena.store.getBattle(battleId))?.state).toBe("errored");
+      const told: string[] = [];
+      restarted.arena.onEvent("discord", (event) => void told.push(event.type));
+      await restarted.arena.start();
+      await restarted.arena.idle();
+      expect(told).toEqual(["battle.errored"]);
+    } finally {
+      await restarted.close();
     }
   });
 });

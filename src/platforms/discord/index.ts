@@ -270,8 +270,9 @@ class DiscordAdapter implements PlatformAdapter {
       focused.name,
     );
     const kind = option?.autocomplete;
+    const { place } = await contextOf(interaction);
     const candidates = kind
-      ? await this.deps.arena.suggestions(kind, String(focused.value), AUTOCOMPLETE_LIMIT)
+      ? await this.deps.arena.suggestions(kind, String(focused.value), AUTOCOMPLETE_LIMIT, place)
       : [];
     const choices = candidates.map((candidate) => ({
       name: candidate.label.slice(0, 100),
