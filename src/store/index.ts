@@ -1,6 +1,7 @@
 // Opening the SQLite database: file and pragmas, migrations from <repo>/migrations, then the store.
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
@@ -64,17 +65,34 @@ function appliedMigrations(sqlite: Database.Database): number {
   return row.n;
 }
 
-/** Applies pending migrations; returns how many were applied. */
-function applyMigrations(db: StoreDatabase, sqlite: Database.Database): number {
+/** Retries of a migration pass that lost a race to another process starting at the same time. */
+const MIGRATION_ATTEMPTS = 50;
+const MIGRATION_RETRY_MS = 50;
+
+/** SQLite's busy error: a lock upgrade that would deadlock fails at once, whatever the busy timeout. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/.test(String(error))
+  );
+}
+
+/** Applies pending migrations; returns how many this call applied. */
+async function applyMigrations(db: StoreDatabase, sqlite: Database.Database): Promise<number> {
   const before = appliedMigrations(sqlite);
-  try {
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  } catch (error) {
-    // Two processes starting on a fresh file: drizzle reads the applied list before taking the write lock, so
-    // the loser can fail on "table already exists". If another process applied migrations meanwhile, a second
-    // pass applies whatever is left; otherwise the failure is real.
-    if (appliedMigrations(sqlite) === before) throw error;
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // Processes starting together on a fresh file: drizzle reads the applied list before taking the write lock, so
+  // a loser can fail on "table already exists" while another applies migrations, or on a busy lock upgrade. While
+  // the failure is a busy lock or another process made progress, wait a moment and try again (bounded).
+  for (let attempt = 0; ; attempt++) {
+    const seen = appliedMigrations(sqlite);
+    try {
+      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      break;
+    } catch (error) {
+      const raced = isBusy(error) || appliedMigrations(sqlite) !== seen;
+      if (!raced || attempt >= MIGRATION_ATTEMPTS) throw error;
+      await sleep(MIGRATION_RETRY_MS);
+    }
   }
   return Math.max(0, appliedMigrations(sqlite) - before);
 }
@@ -87,7 +105,7 @@ export async function openSqliteStore(
   const { sqlite, filename } = openConnection(databaseUrl);
   try {
     const db = drizzle({ client: sqlite, schema });
-    const applied = applyMigrations(db, sqlite);
+    const applied = await applyMigrations(db, sqlite);
     options.logger?.info(`database ${filename} ready (${applied} migration(s) applied)`);
     return new SqliteArenaStore(db, sqlite);
   } catch (error) {
@@ -103,7 +121,7 @@ export async function migrateDatabase(
 ): Promise<{ readonly filename: string; readonly applied: number }> {
   const { sqlite, filename } = openConnection(databaseUrl);
   try {
-    const applied = applyMigrations(drizzle({ client: sqlite, schema }), sqlite);
+    const applied = await applyMigrations(drizzle({ client: sqlite, schema }), sqlite);
     options.logger?.info(`database ${filename} migrated (${applied} migration(s) applied)`);
     return { filename, applied };
   } finally {
