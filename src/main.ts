@@ -14,8 +14,9 @@ import type { PlatformAdapter } from "./platforms/adapter.ts";
 import { createOpenAIModelClient } from "./providers/openai-client.ts";
 import { databaseFilename, openSqliteStore } from "./store/index.ts";
 
-export function createLogger(level: string): pino.Logger {
-  return pino({
+/** The bot's logger: JSON lines on stdout, or on `destination` (the sandbox writes them to a file). */
+export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
+  const options: pino.LoggerOptions = {
     level,
     // Tokens and keys never reach a log line, whatever a library puts in an error object.
     redact: {
@@ -30,7 +31,8 @@ export function createLogger(level: string): pino.Logger {
       ],
       censor: "[secret]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** The voter-hash key: ARENA_SECRET, else a random key kept beside the database (created once, mode 0600). */

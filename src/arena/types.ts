@@ -31,7 +31,6 @@ export interface CommandContext {
 
 export type Side = "a" | "b";
 export type VoteChoice = "a" | "b" | "tie" | "bad";
-export const VOTE_CHOICES: readonly VoteChoice[] = ["a", "b", "tie", "bad"];
 
 export type BattleState = "generating" | "open" | "closed" | "discarded" | "errored";
 

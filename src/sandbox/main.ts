@@ -12,7 +12,7 @@ import pino from "pino";
 import { type FakeOpenAI, startFakeOpenAI } from "../../test/fakes/openai/server.ts";
 import type { Logger } from "../arena/logger.ts";
 import { ConfigError, loadConfig } from "../config.ts";
-import { type ArenaRuntime, startBot } from "../main.ts";
+import { type ArenaRuntime, createLogger, startBot } from "../main.ts";
 import { startDiscordSandbox } from "./discord.ts";
 import { writeSandboxModels } from "./models.ts";
 import { Output } from "./output.ts";
@@ -243,13 +243,7 @@ async function startPlatform(choice: PlatformChoice, out: Output, files: string)
 
 /** Every log line goes to a file in the temporary folder; warnings and errors are also shown, in one line. */
 function terminalAndFileLogger(path: string, out: Output): Logger {
-  const file = pino(
-    {
-      level: process.env.LOG_LEVEL ?? "info",
-      redact: { paths: ["token", "apiKey", "authorization", "*.token", "*.apiKey", "*.authorization"] },
-    },
-    pino.destination({ dest: path, sync: true }),
-  );
+  const file = createLogger(process.env.LOG_LEVEL ?? "info", pino.destination({ dest: path, sync: true }));
   const shown = (level: "warn" | "error") => (details: object, message: string) => {
     file[level](details, message);
     const err = "err" in details && typeof details.err === "string" ? `: ${details.err.slice(0, 200)}` : "";
