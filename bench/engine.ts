@@ -42,7 +42,7 @@ async function benchVotes(directory: string) {
     settings: {
       ...DEFAULT_SETTINGS,
       voteRateLimit: { max: 1_000_000, windowSeconds: 60 },
-      moderators: new Set(),
+      trust: { owners: new Set(), homes: new Set() },
       voterKey: "bench-voter-key-0123456789",
     },
   });

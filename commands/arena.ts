@@ -24,8 +24,8 @@ const input = z.discriminatedUnion("subcommand", [
 export const arenaCommand: Command<z.output<typeof input>> = {
   data: {
     name: "arena",
-    description: "Arena settings for this channel (moderators)",
-    permission: "moderator",
+    description: "Arena settings for this channel (this community's moderators)",
+    scope: "community",
     subcommands: [
       {
         name: "subscribe",

@@ -9,7 +9,7 @@ export const battleCommand: Command<z.output<typeof input>> = {
     name: "battle",
     description:
       "Start an anonymous battle: two random models answer your prompt, you vote for the better one",
-    permission: "everyone",
+    scope: "everyone",
     options: [
       {
         name: "prompt",

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { errorText, type Logger } from "../src/arena/logger.ts";
 import { describeIssues } from "../src/arena/model-input.ts";
 import { privateReply, refusal } from "../src/arena/texts.ts";
+import { allows, scopeRefusalText } from "../src/arena/trust.ts";
 import type { CommandContext, Reply } from "../src/arena/types.ts";
 import { arenaCommand } from "./arena.ts";
 import { battleCommand } from "./battle.ts";
@@ -19,7 +20,7 @@ const commandDataSchema = z
   .object({
     name: nameSchema,
     description: descriptionSchema,
-    permission: z.enum(["everyone", "moderator"]),
+    scope: z.enum(["everyone", "community", "owner"]),
     options: z.array(optionSchema).max(25).optional(),
     subcommands: z
       .array(
@@ -55,6 +56,8 @@ export const commands = load([
 
 export const commandData: readonly CommandData[] = [...commands.values()].map((command) => command.data);
 
+const SCOPE_HOLDER = { community: "a moderator of this community", owner: "an arena owner" } as const;
+
 export interface CommandRunOptions {
   readonly services: CommandServices;
   readonly logger: Logger;
@@ -70,17 +73,16 @@ export async function runCommand(
   const command = commands.get(name);
   if (!command) return refusal(`Unknown command /${name}. Try /battle, /leaderboard, /model or /arena.`);
   const action = `${name}.${String(options.subcommand ?? "")}`;
-  if (command.data.permission === "moderator" && !services.arena.isModerator(ctx)) {
-    await services.arena.audit(ctx, action, null, { reason: "not a moderator" }, false);
-    return refusal(
-      `/${name} is for moderators: people who can manage this server or chat, or who are listed in ARENA_MODERATORS.`,
-    );
+  const scope = command.data.scope;
+  if (scope !== "everyone" && !allows(services.arena.settings.trust, scope, ctx)) {
+    await services.arena.audit(ctx, action, null, { reason: `not ${SCOPE_HOLDER[scope]}` }, false);
+    return refusal(scopeRefusalText(name, scope));
   }
   const parsed = command.input.safeParse(options);
   if (!parsed.success) {
     const problems = describeIssues(parsed.error);
-    // Moderator actions are audited, refused ones too; the problems name fields, never the values given.
-    if (command.data.permission === "moderator") {
+    // Moderator and owner actions are audited, refused ones too; the problems name fields, never the values given.
+    if (scope !== "everyone") {
       await services.arena.audit(ctx, action, null, { reason: "invalid input", problems }, false);
     }
     const usage = usageOf(

@@ -12,7 +12,7 @@ export const leaderboardCommand: Command<z.output<typeof input>> = {
   data: {
     name: "leaderboard",
     description: "Show the model leaderboard (Bradley–Terry ratings with 95% intervals)",
-    permission: "everyone",
+    scope: "everyone",
     options: [
       {
         name: "category",
@@ -37,6 +37,6 @@ export const leaderboardCommand: Command<z.output<typeof input>> = {
   input,
   execute: async (ctx, { category, chart }, { arena }) => {
     const key = categoryKey(category, ctx.place);
-    return key === null ? refusal(UNKNOWN_CATEGORY) : arena.leaderboards.reply(key, chart, 0);
+    return key === null ? refusal(UNKNOWN_CATEGORY) : arena.leaderboard(ctx, key, chart, 0);
   },
 };

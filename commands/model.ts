@@ -48,8 +48,8 @@ const input = z.discriminatedUnion("subcommand", [
 export const modelCommand: Command<z.output<typeof input>> = {
   data: {
     name: "model",
-    description: "Manage the models in the arena (moderators)",
-    permission: "moderator",
+    description: "Manage the models every community of this arena shares (arena owners)",
+    scope: "owner",
     subcommands: [
       { name: "list", description: "List the registered models", options: [] },
       {

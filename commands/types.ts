@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { Arena } from "../src/arena/engine.ts";
 import type { Registry } from "../src/arena/registry.ts";
+import type { Scope } from "../src/arena/trust.ts";
 import type { CommandContext, Reply } from "../src/arena/types.ts";
 
 export type OptionType = "string" | "integer" | "number" | "boolean";
@@ -31,8 +32,9 @@ export interface SubcommandData {
 export interface CommandData {
   readonly name: string;
   readonly description: string;
-  /** Checked by the dispatcher on every call; platforms also hide moderator commands where they can. */
-  readonly permission: "everyone" | "moderator";
+  /** Who may run it (src/arena/trust.ts), checked by the dispatcher on every call; platforms also hide
+   * commands from those who may not run them where they can. */
+  readonly scope: Scope;
   readonly options?: readonly OptionData[];
   readonly subcommands?: readonly SubcommandData[];
 }

@@ -464,12 +464,12 @@ async function runModels(args: string[], io: CliIo): Promise<number> {
   if (!config) return EXIT_USAGE;
   const { createRuntime } = await import("./main.ts");
   const { silentLogger } = await import("./arena/logger.ts");
-  const runtime = await createRuntime(config, { logger: silentLogger });
+  // Whoever runs the command line owns the deployment: the same operations as an owner in chat.
+  const user = userInfo().username;
+  const runtime = await createRuntime(config, { logger: silentLogger, owners: [`cli:${user}`] });
   try {
-    // Whoever runs the command line owns the deployment: the same operations as a moderator in chat.
-    const user = userInfo().username;
     const ctx = {
-      actor: { platform: "cli", userId: user, displayName: user, isCommunityAdmin: true },
+      actor: { platform: "cli", userId: user, displayName: user, isCommunityAdmin: false },
       place: { platform: "cli", community: "cli", channel: "cli" },
     };
     const reply = await runCommand(

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { describeIssues, type ModelInputFields, modelInputSchema } from "./arena/model-input.ts";
+import { createModelPolicy, isHostPattern } from "./arena/model-policy.ts";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -35,6 +36,29 @@ const envSchema = z.object({
   DATABASE_URL: z.string().trim().min(1).default("./data/arena.db"),
   ARENA_MODELS: z.string().trim().optional(),
   ARENA_MODERATORS: idList("discord:<userId> or telegram:<userId>", /^(discord|telegram):[0-9]+$/),
+  ARENA_HOME: idList(
+    "discord:<guildId> or telegram:<chatId> (a group's id is negative)",
+    /^(discord:[0-9]+|telegram:-?[0-9]+)$/,
+  ),
+  ARENA_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((text) =>
+      (text ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            isHostPattern,
+            "each entry must be a host such as api.openai.com, *.example.org or 127.0.0.1:11434",
+          ),
+      ),
+    ),
   ARENA_SECRET: z.string().min(16, "must be at least 16 characters (it keys the voter hashes)").optional(),
   DISCORD_TOKEN: z.string().trim().min(1).optional(),
   DISCORD_GUILD_IDS: idList("a Discord guild id (digits)", /^[0-9]{5,25}$/),
@@ -74,6 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("TELEGRAM_WEBHOOK_PORT: required with TELEGRAM_WEBHOOK_URL (the local port to listen on)");
   }
   const models = config.ARENA_MODELS ? readModelsFile(config.ARENA_MODELS, problems) : [];
+  const hosts = createModelPolicy({ allowedHosts: config.ARENA_ALLOWED_HOSTS });
+  models.forEach((model, index) => {
+    const problem = hosts.baseUrlProblem(model.baseUrl);
+    if (problem) problems.push(`${config.ARENA_MODELS}[${index}].baseUrl: ${problem}`);
+  });
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, models };
 }

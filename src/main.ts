@@ -7,6 +7,7 @@ import type { CommandServices } from "../commands/index.ts";
 import { Arena, DEFAULT_SETTINGS } from "./arena/engine.ts";
 import type { Logger } from "./arena/logger.ts";
 import type { ModelClient } from "./arena/model-client.ts";
+import { createModelPolicy } from "./arena/model-policy.ts";
 import { Registry } from "./arena/registry.ts";
 import type { ArenaStore } from "./arena/store.ts";
 import { type Config, ConfigError } from "./config.ts";
@@ -72,6 +73,8 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   readonly modelClient?: ModelClient;
   readonly tickMilliseconds?: number;
+  /** Owners on top of ARENA_MODERATORS, e.g. "cli:<user>" for whoever runs the command line. */
+  readonly owners?: readonly string[];
 }
 
 /** Opens the store, upserts configured models and builds the arena; no platform is started. */
@@ -89,10 +92,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     settings: {
       ...DEFAULT_SETTINGS,
       ...(options.tickMilliseconds ? { tickMilliseconds: options.tickMilliseconds } : {}),
-      moderators: new Set(config.ARENA_MODERATORS),
+      trust: {
+        owners: new Set([...config.ARENA_MODERATORS, ...(options.owners ?? [])]),
+        homes: new Set(config.ARENA_HOME),
+      },
       voterKey: voterKey(config),
     },
+    modelPolicy: createModelPolicy({
+      declaredKeyNames: config.models.flatMap((model) => (model.apiKeyEnv === null ? [] : [model.apiKeyEnv])),
+      allowedHosts: config.ARENA_ALLOWED_HOSTS,
+    }),
   });
+  for (const model of await store.listModels()) {
+    const refused = arena.endpointRefusal(model);
+    if (refused)
+      logger.warn({ model: model.name, problem: refused }, "a registered model will never be called");
+  }
   const services: CommandServices = { arena, registry: new Registry(arena, env) };
   return {
     arena,

@@ -248,7 +248,7 @@ describe("the bot's subcommands (through bin/arena.js, configured by the environ
       "gamma",
       "https://example.org/v1",
       "g-1",
-      "GAMMA_KEY",
+      "ARENA_KEY_GAMMA",
       "2",
       "Gamma,",
       "G1",
@@ -256,8 +256,20 @@ describe("the bot's subcommands (through bin/arena.js, configured by the environ
     expect(added.code).toBe(0);
     const list = await arena(env, "models", "list");
     expect(list.stdout).toMatch(
-      /gamma — g-1 @ https:\/\/example.org\/v1, key \$GAMMA_KEY \(not set!\), weight 2/,
+      /gamma — g-1 @ https:\/\/example.org\/v1, key \$ARENA_KEY_GAMMA \(not set!\), weight 2/,
     );
+    // A variable the deployment did not declare as a model key is refused, set or not.
+    const undeclared = await arena(
+      env,
+      "models",
+      "add",
+      "epsilon",
+      "https://example.org/v1",
+      "e",
+      "GAMMA_KEY",
+    );
+    expect(undeclared.code).toBe(2);
+    expect(undeclared.stderr).toMatch(/declared as a model key/);
     expect(list.stdout).toMatch(/alpha .*key \$ALPHA_KEY,/);
     expect(list.stdout).not.toContain("sk-secret-value-123");
 

@@ -297,8 +297,20 @@ function languageName(code: string): string {
   }
 }
 
-/** A short readable label for a category key, for leaderboard titles and option choices. */
-export function categoryLabel(key: string): string {
+/** The category of the community `place` belongs to. */
+export function communityCategory(place: { readonly platform: string; readonly community: string }): string {
+  return `community:${place.platform.toLowerCase()}:${place.community}`;
+}
+
+/**
+ * A short readable label for a category key, for leaderboard titles and option choices. A community's
+ * category reads "This community" only for a viewer in that community (`viewer`), so that no title ever
+ * mislabels another community's board.
+ */
+export function categoryLabel(
+  key: string,
+  viewer?: { readonly platform: string; readonly community: string },
+): string {
   if (key === OVERALL) return "Overall";
   if (key === CODING) return "Coding";
   if (key === LONG) return `Long prompts (≥ ${LONG_PROMPT_TOKENS} tokens)`;
@@ -308,7 +320,11 @@ export function categoryLabel(key: string): string {
     const platform = key.slice("platform:".length);
     return PLATFORM_NAMES[platform] ?? platform.charAt(0).toUpperCase() + platform.slice(1);
   }
-  if (key.startsWith("community:")) return "This community";
+  if (key.startsWith("community:")) {
+    if (viewer !== undefined && key === communityCategory(viewer)) return "This community";
+    const [, platform = "", id = ""] = key.split(":");
+    return `Community ${id} on ${PLATFORM_NAMES[platform] ?? platform}`;
+  }
   return key;
 }
 
@@ -324,9 +340,8 @@ export function resolveCategory(
   const text = typed.trim();
   const lower = text.toLowerCase();
   if (lower === "") return OVERALL;
-  if (lower === "community" || lower === "this community" || lower === "here") {
-    return `community:${place.platform.toLowerCase()}:${place.community}`;
-  }
+  if (lower === "community" || lower === "this community" || lower === "here")
+    return communityCategory(place);
   if (lower === "platform") return `platform:${place.platform.toLowerCase()}`;
   if (isValidCategory(text)) return text;
   if (isValidCategory(lower)) return lower;

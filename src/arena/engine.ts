@@ -1,14 +1,15 @@
 // The arena engine: battle lifecycle, votes, registry operations and settings, platform-neutral.
 // It answers calls with Replies and announces later happenings as ArenaEvents; it never calls a platform.
 import { randomUUID } from "node:crypto";
-import { categorize, categoryLabel, resolveCategory } from "./categories.ts";
+import { categorize, categoryLabel, communityCategory, resolveCategory } from "./categories.ts";
 import { answerOf, battleButtons, conversationFor, endpointOf, namesOf, userTurnOf } from "./conversation.ts";
-import { createUserHasher, moderatorKey, type UserHasher } from "./identity.ts";
+import { createUserHasher, type UserHasher } from "./identity.ts";
 import { LeaderboardService } from "./leaderboard.ts";
 import { createLeakDetector, type LeakHit } from "./leak.ts";
 import { errorText, type Logger } from "./logger.ts";
 import type { ModelClient } from "./model-client.ts";
 import { GenerationError } from "./model-client.ts";
+import { createModelPolicy, type ModelPolicy } from "./model-policy.ts";
 import { outageUntil } from "./outage.ts";
 import { choosePair } from "./pairing.ts";
 import { decodePayload, encodePayload } from "./payloads.ts";
@@ -17,6 +18,7 @@ import type { ArenaStore, BattleRecord, ModelRecord, TurnRecord } from "./store.
 import {
   CHOICE_TEXT,
   describeGenerationError,
+  FOREIGN_COMMUNITY_BOARD,
   formatMinutes,
   notOpenText,
   privateReply,
@@ -25,9 +27,11 @@ import {
   threadTitle,
   VOTE_PROMPT,
 } from "./texts.ts";
+import { isOwner, moderatesCommunity, samePlaceForPress, type TrustSettings } from "./trust.ts";
 import type {
   ArenaEvent,
   ArenaEventListener,
+  ChartKind,
   CommandContext,
   Place,
   PlatformName,
@@ -39,8 +43,8 @@ import type {
 } from "./types.ts";
 
 export interface ArenaSettings {
-  /** "discord:<id>" / "telegram:<id>" entries with moderator rights everywhere. */
-  readonly moderators: ReadonlySet<string>;
+  /** Who owns the deployment (ARENA_MODERATORS, ARENA_HOME): see trust.ts. */
+  readonly trust: TrustSettings;
   /** Key of the voter hash (HMAC); keep it stable across restarts or votes can no longer be de-duplicated. */
   readonly voterKey: string | Uint8Array;
   readonly defaultVotingWindowSeconds: number;
@@ -54,7 +58,7 @@ export interface ArenaSettings {
   readonly tickMilliseconds: number;
 }
 
-export const DEFAULT_SETTINGS: Omit<ArenaSettings, "voterKey" | "moderators"> = {
+export const DEFAULT_SETTINGS: Omit<ArenaSettings, "voterKey" | "trust"> = {
   defaultVotingWindowSeconds: 3600,
   voteRateLimit: { max: 60, windowSeconds: 600 },
   provisionalBattles: 30,
@@ -67,6 +71,8 @@ export interface ArenaDependencies {
   readonly models: ModelClient;
   readonly settings: ArenaSettings;
   readonly logger: Logger;
+  /** Which key variables and hosts models may use; default: ARENA_KEY_… variables, any host. */
+  readonly modelPolicy?: ModelPolicy;
   readonly now?: () => Date;
   readonly random?: () => number;
 }
@@ -90,6 +96,7 @@ export class Arena {
   readonly leaderboards: LeaderboardService;
   private readonly modelClient: ModelClient;
   readonly settings: ArenaSettings;
+  readonly modelPolicy: ModelPolicy;
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -106,6 +113,7 @@ export class Arena {
     this.store = deps.store;
     this.modelClient = deps.models;
     this.settings = deps.settings;
+    this.modelPolicy = deps.modelPolicy ?? createModelPolicy();
     this.logger = deps.logger;
     this.now = deps.now ?? (() => new Date());
     this.random = deps.random ?? Math.random;
@@ -252,11 +260,14 @@ export class Arena {
 
   // ---- identity and permissions ---------------------------------------------------------------------------
 
-  isModerator(ctx: CommandContext): boolean {
-    return (
-      ctx.actor.isCommunityAdmin ||
-      this.settings.moderators.has(moderatorKey(ctx.actor.platform, ctx.actor.userId))
-    );
+  /** An arena owner: may change what every community shares (the model registry). */
+  isOwner(ctx: CommandContext): boolean {
+    return isOwner(this.settings.trust, ctx);
+  }
+
+  /** An owner, or an administrator of the community of `place` acting from that community. */
+  moderates(ctx: CommandContext, place: Place = ctx.place): boolean {
+    return moderatesCommunity(this.settings.trust, ctx, place);
   }
 
   userHash(ctx: CommandContext): string {
@@ -325,6 +336,14 @@ export class Arena {
       .slice(0, limit);
   }
 
+  /** Why requests for `model` may not be sent (a key variable or host this deployment does not allow), or null. */
+  endpointRefusal(model: Pick<ModelRecord, "apiKeyEnv" | "baseUrl">): string | null {
+    return (
+      (model.apiKeyEnv === null ? null : this.modelPolicy.keyNameProblem(model.apiKeyEnv)) ??
+      this.modelPolicy.baseUrlProblem(model.baseUrl)
+    );
+  }
+
   /** Call after any registry change: leak terms depend on every registered model. */
   registryChanged(): void {
     this.leakDetector = null;
@@ -337,9 +356,11 @@ export class Arena {
     const models = await this.store.listModels();
     const checked = validatePrompt(promptText, await this.detector(models));
     if (!checked.ok) return refusal(checked.error);
-    const pair = choosePair(models, this.now(), this.random);
+    // Models this deployment's rules refuse (see endpointRefusal) are never paired.
+    const allowed = models.filter((model) => this.endpointRefusal(model) === null);
+    const pair = choosePair(allowed, this.now(), this.random);
     if (!pair) {
-      const usable = models.filter((model) => model.enabled).length;
+      const usable = allowed.filter((model) => model.enabled).length;
       return refusal(
         usable < 2
           ? "A battle needs at least two enabled models; a moderator can add them with /model add."
@@ -467,6 +488,14 @@ export class Arena {
       await this.store.saveAnswer(battle.id, record({ error }));
       return { side, error };
     }
+    // Checked again before every request: a row written before these rules (or by hand) sends nothing.
+    const refused = this.endpointRefusal(model);
+    if (refused) {
+      this.logger.warn({ battle: battle.id, model: model.name, problem: refused }, "model endpoint refused");
+      const error = "its endpoint or key is not allowed by this deployment (an owner should check it)";
+      await this.store.saveAnswer(battle.id, record({ error }));
+      return { side, error };
+    }
     try {
       const result = await this.modelClient.generate({
         endpoint: endpointOf(model),
@@ -564,6 +593,24 @@ export class Arena {
     return closed;
   }
 
+  // ---- leaderboards ---------------------------------------------------------------------------------------
+
+  /** Whether the actor may see `category`: a community's board only from inside it, or by an owner. */
+  mayRead(ctx: CommandContext, category: string): boolean {
+    return (
+      !category.startsWith("community:") || category === communityCategory(ctx.place) || this.isOwner(ctx)
+    );
+  }
+
+  /** `/leaderboard` and its page buttons. */
+  async leaderboard(ctx: CommandContext, category: string, chart: ChartKind, page: number): Promise<Reply> {
+    if (!this.mayRead(ctx, category)) {
+      await this.audit(ctx, "leaderboard", category, { reason: "another community's board" }, false);
+      return refusal(FOREIGN_COMMUNITY_BOARD);
+    }
+    return this.leaderboards.reply(category, chart, page, ctx.place);
+  }
+
   // ---- presses, votes, follow-ups -------------------------------------------------------------------------
 
   /** A button press. The payload is whatever the adapter received; anything unknown gets an explanation. */
@@ -590,7 +637,7 @@ export class Arena {
         };
       }
       case "page":
-        return { reply: await this.leaderboards.reply(payload.category, payload.chart, payload.page) };
+        return { reply: await this.leaderboard(ctx, payload.category, payload.chart, payload.page) };
     }
   }
 
@@ -602,8 +649,11 @@ export class Arena {
   }
 
   async vote(ctx: CommandContext, battleId: string, choice: VoteChoice): Promise<Reply> {
-    const settings = await this.store.channelSettings(ctx.place);
-    if (settings.whoMayVote === "moderators" && !this.isModerator(ctx)) {
+    const held = await this.battleHere(ctx, battleId, "battle.vote");
+    if ("refused" in held) return held.refused;
+    // The battle's own channel decides who may vote, wherever the press comes from.
+    const settings = await this.store.channelSettings(held.battle.place);
+    if (settings.whoMayVote === "moderators" && !this.moderates(ctx, held.battle.place)) {
       return refusal("In this channel only moderators' votes are taken.");
     }
     const voterHash = this.userHash(ctx);
@@ -613,8 +663,7 @@ export class Arena {
     if ((await this.store.countVotesSince(voterHash, since)) >= this.settings.voteRateLimit.max) {
       exclusions.push("rate_limit");
     }
-    const battle = await this.store.getBattle(battleId);
-    if (!battle) return refusal("This battle does not exist (any more).");
+    const battle = held.battle;
     if (battle.state === "open" && battle.closesAt !== null && battle.closesAt <= now) {
       // The window ended and the timer has not run yet: close it now, so that this vote comes after the reveal.
       await this.closeBattle(battleId, "window");
@@ -644,11 +693,30 @@ export class Arena {
     );
   }
 
-  private async closeByUser(ctx: CommandContext, battleId: string): Promise<Reply> {
+  /**
+   * The battle a press or follow-up acts on, if it is acted on from the battle's own place. A payload replayed
+   * in another channel, guild or group (or thread) is refused and audited, and says nothing about the battle.
+   */
+  private async battleHere(
+    ctx: CommandContext,
+    battleId: string,
+    action: string,
+  ): Promise<{ readonly battle: BattleRecord } | { readonly refused: Reply }> {
     const battle = await this.store.getBattle(battleId);
-    if (!battle) return refusal("This battle does not exist (any more).");
+    if (!battle) return { refused: refusal("This battle does not exist (any more).") };
+    if (!samePlaceForPress(ctx.place, battle.place)) {
+      await this.audit(ctx, action, battleId, { reason: "pressed outside the battle's place" }, false);
+      return { refused: refusal("This button does not belong here: vote in the battle's own thread.") };
+    }
+    return { battle };
+  }
+
+  private async closeByUser(ctx: CommandContext, battleId: string): Promise<Reply> {
+    const held = await this.battleHere(ctx, battleId, "battle.close");
+    if ("refused" in held) return held.refused;
+    const battle = held.battle;
     const creator = battle.creatorHash === this.userHash(ctx);
-    if (!creator && !this.isModerator(ctx)) {
+    if (!creator && !this.moderates(ctx, battle.place)) {
       await this.audit(ctx, "battle.close", battleId, { reason: "neither creator nor moderator" }, false);
       return refusal("Only the person who started this battle can close it.");
     }
@@ -662,8 +730,9 @@ export class Arena {
   }
 
   private async continueRefusal(ctx: CommandContext, battleId: string): Promise<string | null> {
-    const battle = await this.store.getBattle(battleId);
-    if (!battle) return "This battle does not exist (any more).";
+    const held = await this.battleHere(ctx, battleId, "battle.continue");
+    if ("refused" in held) return held.refused.text;
+    const battle = held.battle;
     if (battle.creatorHash !== this.userHash(ctx))
       return "Only the person who started this battle can continue it.";
     if (battle.state === "generating") return "The models are still answering; wait for both answers.";
@@ -739,6 +808,10 @@ export class Arena {
 
   /** Leaderboard updates of `category` in this channel (or thread). */
   async subscribe(ctx: CommandContext, category: string, everyBattles: number): Promise<Reply> {
+    if (!this.mayRead(ctx, category)) {
+      await this.audit(ctx, "arena.subscribe", category, { reason: "another community's board" }, false);
+      return refusal(FOREIGN_COMMUNITY_BOARD);
+    }
     await this.store.subscribe(ctx.place, category, everyBattles, this.now());
     await this.audit(ctx, "arena.subscribe", ctx.place.channel, { category, everyBattles });
     return privateReply(

@@ -8,8 +8,3 @@ export function createUserHasher(key: string | Uint8Array): UserHasher {
   return (platform, userId) =>
     createHmac("sha256", key).update(`${platform}:${userId}`).digest("base64url").slice(0, 32);
 }
-
-/** `ARENA_MODERATORS` entries look like "discord:1234" or "telegram:5678". */
-export function moderatorKey(platform: PlatformName, userId: string): string {
-  return `${platform}:${userId}`;
-}

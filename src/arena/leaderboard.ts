@@ -6,7 +6,7 @@ import { categoryLabel } from "./categories.ts";
 import type { Logger } from "./logger.ts";
 import { encodePayload } from "./payloads.ts";
 import type { ArenaStore, Subscription } from "./store.ts";
-import type { ArenaEvent, ButtonSpec, ChartKind, LeaderboardView, Reply } from "./types.ts";
+import type { ArenaEvent, ButtonSpec, ChartKind, LeaderboardView, Place, Reply } from "./types.ts";
 
 /** Rows a leaderboard page shows; renderers fit pages within each platform's limits. */
 export const LEADERBOARD_PAGE_SIZE = 20;
@@ -32,10 +32,21 @@ export class LeaderboardService {
 
   constructor(private readonly options: LeaderboardServiceOptions) {}
 
-  async view(category: string, chart: ChartKind = "ratings", page = 0): Promise<LeaderboardView> {
+  /** The leaderboard of `category` as a viewer at `viewer` sees it (labels depend on where it is shown). */
+  async view(
+    category: string,
+    chart: ChartKind = "ratings",
+    page = 0,
+    viewer?: Place,
+  ): Promise<LeaderboardView> {
     const snapshot = await this.snapshot(category);
     const pages = Math.max(1, Math.ceil(snapshot.board.models.length / LEADERBOARD_PAGE_SIZE));
-    return { ...snapshot, chart, page: Math.min(Math.max(0, page), pages - 1) };
+    return {
+      ...snapshot,
+      categoryLabel: categoryLabel(category, viewer),
+      chart,
+      page: Math.min(Math.max(0, page), pages - 1),
+    };
   }
 
   private async snapshot(category: string): Promise<Snapshot> {
@@ -63,8 +74,8 @@ export class LeaderboardService {
   }
 
   /** The `/leaderboard` answer (and the answer to a page button). */
-  async reply(category: string, chart: ChartKind, page: number): Promise<Reply> {
-    const view = await this.view(category, chart, page);
+  async reply(category: string, chart: ChartKind, page: number, viewer?: Place): Promise<Reply> {
+    const view = await this.view(category, chart, page, viewer);
     if (view.board.models.length === 0) {
       return {
         visibility: "public",
@@ -130,7 +141,7 @@ export class LeaderboardService {
   }
 
   private async publishIfDue(subscription: Subscription): Promise<void> {
-    const view = await this.view(subscription.category);
+    const view = await this.view(subscription.category, "ratings", 0, subscription.place);
     const top = view.board.models.slice(0, TOP_SIZE).map((model) => model.model);
     const total = view.board.battles;
     if (total === 0) return;

@@ -17,11 +17,23 @@ export class Registry {
     const models = await this.arena.store.listModels();
     if (models.length === 0) return privateReply("No models yet. Add one with /model add.");
     const now = Date.now();
-    const lines = models.map((model) => describeModel(model, now, this.env));
+    const lines = models.map((model) => {
+      const refused = this.arena.endpointRefusal(model);
+      return `${describeModel(model, now, this.env)}${refused ? ` — never called: ${refused}` : ""}`;
+    });
     return privateReply(`Models (${models.length}):\n${lines.join("\n")}`);
   }
 
   async add(ctx: CommandContext, input: ModelInputFields): Promise<Reply> {
+    // Before anything looks at the environment: a refused name gets the same answer whether it is set or not.
+    const problems = [
+      input.apiKeyEnv === null ? null : this.arena.modelPolicy.keyNameProblem(input.apiKeyEnv),
+      this.arena.modelPolicy.baseUrlProblem(input.baseUrl),
+    ].filter((problem) => problem !== null);
+    if (problems.length > 0) {
+      await this.arena.audit(ctx, "model.add", input.name, { reason: "refused by policy", problems }, false);
+      return refusal(`That /model add needs fixing:\n• ${problems.join("\n• ")}`);
+    }
     const added = await this.arena.store.addModel(input, addedBy(ctx));
     if (!added) {
       await this.arena.audit(ctx, "model.add", input.name, { reason: "name exists" }, false);

@@ -18,6 +18,9 @@ export const CHOICE_TEXT: Record<VoteChoice, string> = {
   bad: "Both are bad",
 };
 
+export const FOREIGN_COMMUNITY_BOARD =
+  "That is another community's leaderboard: it can only be seen from inside that community.";
+
 export function privateReply(text: string): Reply {
   return { visibility: "private", text };
 }

@@ -179,7 +179,10 @@ describe("categoryLabel", () => {
     expect(categoryLabel("platform:discord")).toBe("Discord");
     expect(categoryLabel("platform:telegram")).toBe("Telegram");
     expect(categoryLabel("platform:matrix")).toBe("Matrix");
-    expect(categoryLabel("community:discord:123")).toBe("This community");
+    expect(categoryLabel("community:discord:123")).toBe("Community 123 on Discord");
+    const here = { platform: "discord", community: "123" };
+    expect(categoryLabel("community:discord:123", here)).toBe("This community");
+    expect(categoryLabel("community:discord:456", here)).toBe("Community 456 on Discord");
   });
 
   it("names every supported language in words, never by its bare code", () => {

@@ -597,11 +597,11 @@ describe("leaderboards", () => {
 });
 
 describe("commands and permissions", () => {
-  it("refuses a moderator command to a member and audits the refusal", async () => {
+  it("refuses an owner command to a member and audits the refusal", async () => {
     harness = await createHarness({ fake });
     const reply = await harness.command(harness.ctx("5"), "model", { subcommand: "disable", name: "alpha" });
     expect(reply.visibility).toBe("private");
-    expect(reply.text).toMatch(/for moderators/);
+    expect(reply.text).toMatch(/only the arena's owners may use it/);
     expect((await harness.arena.store.getModel("alpha"))?.enabled).toBe(true);
     const [entry] = await harness.arena.store.auditLog(5);
     expect(entry?.allowed).toBe(false);

@@ -51,6 +51,8 @@ interface HarnessOptions {
   readonly databasePath?: string;
   readonly clock?: Harness["clock"];
   readonly start?: boolean;
+  /** ARENA_HOME entries, e.g. "discord:g1". */
+  readonly homes?: readonly string[];
   /** Platforms this instance serves (has event listeners for); default both. */
   readonly platforms?: readonly string[];
 }
@@ -86,7 +88,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     })(),
     settings: {
       ...DEFAULT_SETTINGS,
-      moderators: new Set(["discord:999"]),
+      trust: { owners: new Set(["discord:999"]), homes: new Set(options.homes ?? []) },
       voterKey: "test-voter-key-0123456789",
     },
   });

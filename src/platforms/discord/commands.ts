@@ -82,9 +82,10 @@ export function discordCommandBodies(
       name: command.name,
       description: command.description,
       options,
-      // Hides moderator commands from members without Manage Server; the dispatcher still checks every call.
+      // Hides moderator and owner commands from members without Manage Server; the dispatcher still checks
+      // every call (an owner command also needs ARENA_MODERATORS or a home guild there).
       default_member_permissions:
-        command.permission === "moderator" ? PermissionFlagsBits.ManageGuild.toString() : null,
+        command.scope === "everyone" ? null : PermissionFlagsBits.ManageGuild.toString(),
     };
   });
 }

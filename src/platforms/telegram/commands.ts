@@ -16,14 +16,16 @@ export function menuEntry(data: CommandData): BotCommand {
   };
 }
 
-/** The default menu (commands for everyone) and the administrators' menu (every command). */
+/** The menus by scope: everyone's commands; with the community moderators' commands; every command. */
 export function commandMenus(commands: readonly CommandData[]): {
   everyone: BotCommand[];
-  moderators: BotCommand[];
+  communityModerators: BotCommand[];
+  owners: BotCommand[];
 } {
   return {
-    everyone: commands.filter((data) => data.permission === "everyone").map(menuEntry),
-    moderators: commands.map(menuEntry),
+    everyone: commands.filter((data) => data.scope === "everyone").map(menuEntry),
+    communityModerators: commands.filter((data) => data.scope !== "owner").map(menuEntry),
+    owners: commands.map(menuEntry),
   };
 }
 

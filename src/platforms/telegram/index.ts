@@ -7,7 +7,13 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { Telegraf, TelegramError } from "telegraf";
 import type { CallbackQuery, Chat, Message, User } from "telegraf/types";
-import { commandData, parseTextOptions, runCommand, usageOf } from "../../../commands/index.ts";
+import {
+  type CommandData,
+  commandData,
+  parseTextOptions,
+  runCommand,
+  usageOf,
+} from "../../../commands/index.ts";
 import { errorText } from "../../arena/logger.ts";
 import { privateReply, SOMETHING_WENT_WRONG } from "../../arena/texts.ts";
 import type {
@@ -180,30 +186,36 @@ class TelegramAdapter implements PlatformAdapter {
     );
   }
 
-  /** The "everyone" commands in the default menu, every command in the chat administrators' menu. */
+  /**
+   * Menus by who may run what: everyone's commands by default, community commands too for chat administrators,
+   * every command for owners (their private chats with the bot, and the administrators of ARENA_HOME chats).
+   */
   private async registerCommands(): Promise<void> {
     const menus = commandMenus(commandData);
     const telegram = this.bot.telegram;
     try {
       await this.sender.direct("setMyCommands", () => telegram.setMyCommands(menus.everyone));
       await this.sender.direct("setMyCommands", () =>
-        telegram.setMyCommands(menus.moderators, { scope: { type: "all_chat_administrators" } }),
+        telegram.setMyCommands(menus.communityModerators, { scope: { type: "all_chat_administrators" } }),
       );
     } catch (error) {
       this.deps.logger.error({ err: this.safe(error) }, "telegram command menu could not be set");
     }
-    // Moderators from ARENA_MODERATORS see every command in their private chat with the bot.
-    for (const entry of this.deps.config.ARENA_MODERATORS) {
-      const [platform, userId] = entry.split(":");
-      if (platform !== PLATFORM || !userId) continue;
+    const ownerScopes = [
+      ...this.deps.config.ARENA_MODERATORS.map((entry) => ({ entry, type: "chat" as const })),
+      ...this.deps.config.ARENA_HOME.map((entry) => ({ entry, type: "chat_administrators" as const })),
+    ];
+    for (const { entry, type } of ownerScopes) {
+      const [platform, id] = entry.split(":");
+      if (platform !== PLATFORM || !id) continue;
       await this.sender
         .direct("setMyCommands", () =>
-          telegram.setMyCommands(menus.moderators, { scope: { type: "chat", chat_id: Number(userId) } }),
+          telegram.setMyCommands(menus.owners, { scope: { type, chat_id: Number(id) } }),
         )
         .catch((error: unknown) => {
           this.deps.logger.warn(
-            { user: userId, err: this.safe(error) },
-            "moderator menu not set (has this moderator started a chat with the bot?)",
+            { chat: id, err: this.safe(error) },
+            "owner menu not set (has this owner started a chat with the bot, or is the bot in that home chat?)",
           );
         });
     }
@@ -256,7 +268,7 @@ class TelegramAdapter implements PlatformAdapter {
     }
     // A moderator command must not run on an administrator status that was revoked a moment ago.
     const ctx = await this.contextOf(message.chat, from, topicOf(message), message.sender_chat, {
-      fresh: data?.permission === "moderator",
+      fresh: data !== undefined && data.scope !== "everyone",
     });
     const options = data ? parseTextOptions(data, text) : {};
     const reply = await runCommand(this.deps, ctx, line.name, options);
@@ -338,7 +350,9 @@ class TelegramAdapter implements PlatformAdapter {
       }
       const topicId =
         "message_thread_id" in message && message.is_topic_message ? message.message_thread_id : undefined;
-      const ctx = await this.contextOf(message.chat, query.from, topicId, undefined);
+      // A press acts at chat level: a battle's thread is a topic or a reply chain (possibly inside a topic),
+      // which the pressed message alone does not tell apart; the arena checks the press's chat is the battle's.
+      const ctx = await this.contextOf(message.chat, query.from, undefined, undefined);
       const result = await this.deps.arena.press(ctx, query.data);
       if ("textPrompt" in result) {
         await answer(CONTINUE_HINT);
@@ -675,17 +689,18 @@ function stripTags(html: string): string {
 }
 
 function helpText(): string {
-  const everyone = commandData.filter((data) => data.permission === "everyone").map((data) => usageOf(data));
-  const moderators = commandData
-    .filter((data) => data.permission === "moderator")
-    .map((data) => usageOf(data));
+  const usages = (scope: CommandData["scope"]) =>
+    commandData.filter((data) => data.scope === scope).map((data) => usageOf(data));
   return [
     "⚔️ Chatbot arena: two anonymous models answer your prompt, you vote for the better one, and the votes make the leaderboard.",
     "",
-    ...everyone,
+    ...usages("everyone"),
     "",
-    "For moderators:",
-    ...moderators,
+    "For this chat's administrators:",
+    ...usages("community"),
+    "",
+    "For the arena's owners:",
+    ...usages("owner"),
     "",
     "Continue a battle by replying to one of its messages before anyone votes.",
   ].join("\n");

@@ -144,7 +144,7 @@ describe("Discord adapter", () => {
     const refused = await discord.slashCommand(alice, general, "model", { list: {} }).waitForReply(WAIT);
     expect(refused.visibleTo).toBe(alice.id);
     expect(refused.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
-    expect(refused.content).toMatch(/for moderators/);
+    expect(refused.content).toMatch(/only the arena's owners may use it/);
     expect(contents(discord, general)).not.toContain(refused.content);
   });
 
@@ -446,6 +446,6 @@ describe("Discord adapter", () => {
     discord.dropGateway();
     await resumed;
     const reply = await discord.slashCommand(alice, general, "model", { list: {} }).waitForReply(WAIT);
-    expect(reply.content).toMatch(/for moderators/);
+    expect(reply.content).toMatch(/only the arena's owners may use it/);
   });
 });

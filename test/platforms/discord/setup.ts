@@ -32,6 +32,8 @@ export async function startWorld(options: { readonly global?: boolean } = {}): P
     DISCORD_TOKEN: discord.botToken,
     DISCORD_API_URL: discord.apiUrl,
     ...(options.global ? {} : { DISCORD_GUILD_IDS: discord.guild.id }),
+    // The first guild is the arena's home: its members with Manage Server own the arena while there.
+    ARENA_HOME: `discord:${discord.guild.id}`,
   });
   const token = config.DISCORD_TOKEN ?? "";
   return {

@@ -33,7 +33,6 @@ describe("Telegram adapter (long polling)", () => {
   beforeAll(async () => {
     world = await startWorld();
     telegram = world.telegram;
-    ({ runtime } = await world.startArena({ logger, tickMilliseconds: 200 }));
     cleo = telegram.user({ firstName: "Cleo" });
     adam = telegram.user({ firstName: "Adam" });
     mia = telegram.user({ firstName: "Mia" });
@@ -47,6 +46,9 @@ describe("Telegram adapter (long polling)", () => {
     group = telegram.chat({ title: "Arena group", kind: "supergroup", members });
     forum = telegram.chat({ title: "Arena forum", kind: "forum", members, bot: { status: "administrator" } });
     newsroom = telegram.chat({ title: "Newsroom", kind: "group", members });
+    // The group is the arena's home: its administrators own the arena (manage the models) while there.
+    const env = { ARENA_HOME: `telegram:${group.id}` };
+    ({ runtime } = await world.startArena({ logger, tickMilliseconds: 200, env }));
   });
 
   afterAll(async () => {
@@ -84,13 +86,16 @@ describe("Telegram adapter (long polling)", () => {
     return (await replyTo(group, command)).text ?? "";
   }
 
-  it("sets the command menu: everyone's commands by default, all of them for chat administrators", () => {
+  it("sets the command menu: everyone's commands by default, community ones for chat administrators, all in the home chat", () => {
     const everyone = telegram.commands({ type: "default" })?.map((entry) => entry.command);
     const admins = telegram.commands({ type: "all_chat_administrators" })?.map((entry) => entry.command);
+    const home = telegram.commands({ type: "chat_administrators", chat_id: group.id });
     expect(everyone).toEqual(["battle", "leaderboard"]);
-    expect(admins).toEqual(["battle", "leaderboard", "model", "arena"]);
+    expect(admins).toEqual(["battle", "leaderboard", "arena"]);
+    expect(home?.map((entry) => entry.command)).toEqual(["battle", "leaderboard", "model", "arena"]);
     expect(telegram.menuFor(mia, group).map((entry) => entry.command)).not.toContain("model");
     expect(telegram.menuFor(adam, group).map((entry) => entry.command)).toContain("model");
+    expect(telegram.menuFor(adam, newsroom).map((entry) => entry.command)).toEqual(admins);
     for (const entry of telegram.commands({ type: "all_chat_administrators" }) ?? []) {
       expect(entry.description.length).toBeGreaterThanOrEqual(3);
     }
@@ -247,7 +252,7 @@ describe("Telegram adapter (long polling)", () => {
   it("refuses a moderator command to a member as a group reply when the bot may not write to them", async () => {
     const command = await telegram.sendCommand(mia, group, "/model list");
     const refused = await replyTo(group, command);
-    expect(refused.text).toMatch(/\/model is for moderators/);
+    expect(refused.text).toMatch(/\/model changes what every community of this arena shares/);
     expect(refused.text).not.toMatch(/^In “/);
     const attempt = telegram.calls("sendMessage").find((call) => call.params.chat_id === mia.id);
     expect(attempt?.error?.error_code).toBe(403);
@@ -260,7 +265,7 @@ describe("Telegram adapter (long polling)", () => {
     telegram.privateChat(rae);
     const command = await telegram.sendCommand(rae, group, "/model list");
     const refused = await telegram.waitFor(() => privateMessages(rae)[0]);
-    expect(refused.text).toMatch(/^In “Arena group”:\n\/model is for moderators/);
+    expect(refused.text).toMatch(/^In “Arena group”:\n\/model changes what every community/);
     expect(telegram.botMessages(group.id).filter((m) => m.replyToMessageId === command.message_id)).toEqual(
       [],
     );
@@ -270,7 +275,9 @@ describe("Telegram adapter (long polling)", () => {
     expect(await moderate("/model list")).toMatch(/alpha/);
     telegram.setMember(group, adam, "member");
     try {
-      expect(await moderate("/model list")).toMatch(/\/model is for moderators/);
+      expect(await moderate("/model list")).toMatch(
+        /\/model changes what every community of this arena shares/,
+      );
     } finally {
       telegram.setMember(group, adam, "administrator");
     }

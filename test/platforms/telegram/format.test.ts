@@ -95,15 +95,20 @@ describe("Telegram commands", () => {
     expect(commandLineOf("no command", undefined, "arena_bot")).toBeNull();
   });
 
-  it("builds menus within Telegram's rules: moderator commands only in the administrators' menu", () => {
-    const { everyone, moderators } = commandMenus(commandData);
-    const moderatorOnly = commandData
-      .filter((data) => data.permission === "moderator")
-      .map((data) => data.name);
-    expect(moderatorOnly.length).toBeGreaterThan(0);
-    expect(everyone.map((entry) => entry.command)).not.toEqual(expect.arrayContaining(moderatorOnly));
-    expect(moderators.map((entry) => entry.command)).toEqual(commandData.map((data) => data.name));
-    for (const entry of moderators) {
+  it("builds menus within Telegram's rules: each scope's commands only in the menus of those who may run them", () => {
+    const { everyone, communityModerators, owners } = commandMenus(commandData);
+    const names = (entries: readonly { command: string }[]) => entries.map((entry) => entry.command).sort();
+    const inScope = (...scopes: string[]) =>
+      commandData
+        .filter((data) => scopes.includes(data.scope))
+        .map((data) => data.name)
+        .sort();
+    expect(inScope("community").length).toBeGreaterThan(0);
+    expect(inScope("owner").length).toBeGreaterThan(0);
+    expect(names(everyone)).toEqual(inScope("everyone"));
+    expect(names(communityModerators)).toEqual(inScope("everyone", "community"));
+    expect(names(owners)).toEqual(inScope("everyone", "community", "owner"));
+    for (const entry of owners) {
       expect(entry.command).toMatch(/^[a-z0-9_]{1,32}$/);
       expect(entry.description.length).toBeGreaterThanOrEqual(3);
       expect(entry.description.length).toBeLessThanOrEqual(256);
