@@ -78,6 +78,14 @@ export async function runCommand(
     await services.arena.audit(ctx, action, null, { reason: `not ${SCOPE_HOLDER[scope]}` }, false);
     return refusal(scopeRefusalText(name, scope));
   }
+  const unread = options[UNREAD_WORDS];
+  if (typeof unread === "string") {
+    const usage = usageOf(
+      command.data,
+      typeof options.subcommand === "string" ? options.subcommand : undefined,
+    );
+    return refusal(`That /${name} has words I could not place: “${unread}”.\nUsage: ${usage}`);
+  }
   const parsed = command.input.safeParse(options);
   if (!parsed.success) {
     const problems = describeIssues(parsed.error);
@@ -116,40 +124,55 @@ export function usageOf(data: CommandData, subcommand?: string): string {
   return [`/${data.name}`, ...format(data.options)].join(" ");
 }
 
+/** Words of a text command that fill no option: `runCommand` refuses them and says which. */
+export const UNREAD_WORDS = "_unread";
+
 /**
- * Text form of a command, for Telegram and the sandbox: "/model weight gpt-4o 2" → { subcommand: "weight",
- * name: "gpt-4o", weight: 2 }. Words fill the options in order; an option marked `rest` takes the rest of the
- * line; `name=value` sets an option by name. Numbers are converted for number/integer options.
+ * Text form of a command, for Telegram, the sandbox and the command line: "/model weight gpt-4o 2" →
+ * { subcommand: "weight", name: "gpt-4o", weight: 2 }. Leading `name=value` words set the command's own options
+ * by name (only names it has, so "x=5" in a prompt stays text); the other words fill the options in order; an
+ * option marked `rest` takes the rest of the text verbatim (line breaks and spacing kept). Words left over are
+ * reported under UNREAD_WORDS. Numbers are converted for number/integer options.
  */
 export function parseTextOptions(data: CommandData, text: string): RawOptions {
-  let words = text.trim() === "" ? [] : text.trim().split(/\s+/);
   const raw: Record<string, unknown> = {};
+  let rest = text.trim();
   let options = data.options ?? [];
   if (data.subcommands) {
-    const [first, ...others] = words;
-    const sub = data.subcommands.find((candidate) => candidate.name === first?.toLowerCase());
-    if (!sub) return { subcommand: first ?? "" };
+    const first = nextWord(rest);
+    const sub = data.subcommands.find((candidate) => candidate.name === first?.word.toLowerCase());
+    if (!first || !sub) return { subcommand: first?.word ?? "" };
     raw.subcommand = sub.name;
     options = sub.options;
-    words = others;
+    rest = first.after;
   }
-  const positional = options.filter((option) => !words.some((word) => word.startsWith(`${option.name}=`)));
-  for (const word of words.filter((candidate) => /^[a-z_]+=/.test(candidate))) {
-    const [key, ...value] = word.split("=");
-    const option = options.find((candidate) => candidate.name === key);
-    if (option) raw[option.name] = convert(option.type, value.join("="));
+  for (let next = nextWord(rest); next; next = nextWord(rest)) {
+    const named = /^([a-z_]+)=(.*)$/s.exec(next.word);
+    const option = named && options.find((candidate) => candidate.name === named[1]);
+    // A `rest` option is never named: its text is taken as it is (a prompt may well contain "x=5").
+    if (!named || !option || option.rest || option.name in raw) break;
+    raw[option.name] = convert(option.type, named[2] ?? "");
+    rest = next.after;
   }
-  const free = words.filter((word) => !/^[a-z_]+=/.test(word));
-  for (const option of positional) {
-    if (free.length === 0) break;
+  for (const option of options.filter((candidate) => !(candidate.name in raw))) {
+    if (rest === "") break;
     if (option.rest) {
-      raw[option.name] = free.join(" ");
-      free.length = 0;
+      raw[option.name] = rest;
+      rest = "";
       break;
     }
-    raw[option.name] = convert(option.type, free.shift() ?? "");
+    const next = nextWord(rest);
+    if (!next) break;
+    raw[option.name] = convert(option.type, next.word);
+    rest = next.after;
   }
+  if (rest !== "") raw[UNREAD_WORDS] = rest;
   return raw;
+}
+
+function nextWord(text: string): { readonly word: string; readonly after: string } | null {
+  const match = /^\s*(\S+)\s*/.exec(text);
+  return match?.[1] === undefined ? null : { word: match[1], after: text.slice(match[0].length) };
 }
 
 function convert(type: string, value: string): unknown {

@@ -150,7 +150,16 @@ export interface FakeDiscord {
     focused: string,
   ): InteractionHandle;
   /** A member presses a button (it must exist on the message, be enabled, and the message visible to them). */
-  clickButton(user: FakeUser, messageId: Snowflake, customId: string): InteractionHandle;
+  /**
+   * A member presses a button of a message. `forged`: the custom_id need not be on the message (a modified
+   * client or a replayed payload, which Discord itself should never let through).
+   */
+  clickButton(
+    user: FakeUser,
+    messageId: Snowflake,
+    customId: string,
+    options?: { readonly forged?: boolean },
+  ): InteractionHandle;
   /** A member picks values in a select menu of a message. */
   selectMenu(user: FakeUser, messageId: Snowflake, customId: string, values: string[]): InteractionHandle;
   /** The member to whom the bot showed a modal (in `shownIn`) submits it with these text input values. */
@@ -394,11 +403,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     messageId: Snowflake,
     customId: string,
     values: string[] | null,
+    forged = false,
   ): InteractionHandle => {
     const message = world.messages.get(messageId);
     if (!message || message.deleted) throw new Error(`fake Discord: unknown message ${messageId}`);
     if (message.visibleTo !== null && message.visibleTo !== user.id) {
       throw new Error(`fake Discord: ${user.username} cannot see ephemeral message ${messageId}`);
+    }
+    if (forged) {
+      const data = { custom_id: customId, component_type: 2 };
+      return interact(
+        InteractionType.MessageComponent,
+        user,
+        channelOrThrow(message.channelId),
+        data,
+        message,
+      );
     }
     const component = findComponent(message.components, customId);
     if (!component) throw new Error(`fake Discord: message ${messageId} has no component "${customId}"`);
@@ -494,8 +514,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return interact(InteractionType.ApplicationCommandAutocomplete, user, channel, data, null);
     },
 
-    clickButton(user, messageId, customId) {
-      return componentInteraction(user, messageId, customId, null);
+    clickButton(user, messageId, customId, options) {
+      return componentInteraction(user, messageId, customId, null, options?.forged === true);
     },
 
     selectMenu(user, messageId, customId, values) {
