@@ -67,7 +67,7 @@ export function sigmoid(x: number): number {
 }
 
 /** Which components are well posed (strongly connected score graph over the models present). */
-function wellPosedComponents(pairs: PairStats, setup: SolverSetup, present: Uint8Array): Uint8Array {
+export function wellPosedComponents(pairs: PairStats, setup: SolverSetup, present: Uint8Array): Uint8Array {
   const wellPosed = new Uint8Array(setup.componentCount);
   // Shortcut: a model that scored against, and conceded to, every other present model of its component is a
   // hub through which every model reaches every other, so the component is strongly connected. Dense data
@@ -258,7 +258,7 @@ export function solve(pairs: PairStats, setup: SolverSetup, warm?: Float64Array)
 }
 
 /** Adds the gradient and Hessian of ½Σ_groups(Σθ)². */
-function addGaugeTerms(
+export function addGaugeTerms(
   gaugeGroup: Int32Array,
   groupSums: Float64Array,
   gradient: Float64Array,
@@ -276,7 +276,7 @@ function addGaugeTerms(
 }
 
 /** θ → ratings: mean 1000 over the models present in each component, or the anchor's value in its own. */
-function gaugedRatings(theta: Float64Array, present: Uint8Array, setup: SolverSetup): Float64Array {
+export function gaugedRatings(theta: Float64Array, present: Uint8Array, setup: SolverSetup): Float64Array {
   const sums = new Float64Array(setup.componentCount);
   const counts = new Float64Array(setup.componentCount);
   for (let model = 0; model < theta.length; model++) {

@@ -6,7 +6,23 @@ import type { Comparison, ComparisonCount } from "./types.ts";
 export interface FastChatOptions {
   /** Keep rows with `"anony": false` (default: anonymous rows only; a row without `anony` is anonymous). */
   readonly includeNonAnonymous?: boolean;
+  /**
+   * Read the style counts of `conv_metadata` (FastChat's clean-battle files with markdown metadata):
+   * sum_assistant_{a,b}_tokens, header_count_{a,b}, list_count_{a,b}, bold_count_{a,b}, each a number or an
+   * object of numbers (summed). A kept row without them is a malformed row.
+   */
+  readonly style?: boolean;
+  /** Read each battle's prompt (the user turns of `conversation_a`, as FastChat's deduplication does). */
+  readonly prompts?: boolean;
 }
+
+/** FastChat's conv_metadata names of the style elements, in STYLE_ELEMENTS order (style.ts). */
+export const STYLE_METADATA_FIELDS: readonly string[] = [
+  "sum_assistant_{side}_tokens",
+  "header_count_{side}",
+  "list_count_{side}",
+  "bold_count_{side}",
+];
 
 /** Parsed battles as columns, in file order. Models are indices into `models`. */
 export interface FastChatBattles {
@@ -21,6 +37,11 @@ export interface FastChatBattles {
   readonly tstamp: Float64Array;
   /** Rows left out, by reason: "not_anonymous", "same_model". */
   readonly skipped: Readonly<Record<string, number>>;
+  /** With `style`: row-major count × 4 style counts of side A and of side B (STYLE_METADATA_FIELDS order). */
+  readonly styleA?: Float64Array;
+  readonly styleB?: Float64Array;
+  /** With `prompts`: a prompt id per row (equal ids, equal prompts), −1 where the row carries no prompt. */
+  readonly prompt?: Int32Array;
 }
 
 /** A malformed input: `line` is 1-based in the text given. */
@@ -68,8 +89,21 @@ class BattleColumns {
   readonly tstamp: number[] = [];
   readonly skipped: Record<string, number> = {};
   private lastStamp = Number.NEGATIVE_INFINITY;
+  private readonly styleA: number[] = [];
+  private readonly styleB: number[] = [];
+  private readonly prompt: number[] = [];
+  private readonly promptIds = new Map<string, number>();
 
-  constructor(private readonly includeNonAnonymous: boolean) {}
+  constructor(
+    private readonly includeNonAnonymous: boolean,
+    private readonly readStyle: boolean,
+    private readonly readPrompts: boolean,
+  ) {}
+
+  /** True when rows need more than the fast path reads. */
+  get needsFullRows(): boolean {
+    return this.readStyle || this.readPrompts;
+  }
 
   /** A row as JSON.parse gave it. */
   add(row: unknown, line: number): void {
@@ -81,7 +115,7 @@ class BattleColumns {
     const modelB = record.model_b;
     if (typeof modelA !== "string" || modelA === "") throw new FastChatParseError(line, "missing model_a");
     if (typeof modelB !== "string" || modelB === "") throw new FastChatParseError(line, "missing model_b");
-    this.addFields(
+    const kept = this.addFields(
       this.indexOfName(modelA),
       this.indexOfName(modelB),
       record.winner,
@@ -89,6 +123,51 @@ class BattleColumns {
       record.tstamp,
       line,
     );
+    if (!kept) return;
+    if (this.readStyle) this.addStyle(record.conv_metadata, line);
+    if (this.readPrompts) this.prompt.push(this.promptIdOf(record.conversation_a));
+  }
+
+  private addStyle(metadata: unknown, line: number): void {
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+      throw new FastChatParseError(line, "style control needs the battle's conv_metadata object");
+    }
+    const record = metadata as Record<string, unknown>;
+    for (const [side, out] of [
+      ["a", this.styleA],
+      ["b", this.styleB],
+    ] as const) {
+      for (const template of STYLE_METADATA_FIELDS) {
+        const field = template.replace("{side}", side);
+        const value = styleCount(record[field]);
+        if (value === undefined) {
+          throw new FastChatParseError(
+            line,
+            `style control needs conv_metadata.${field} (a count ≥ 0 or an object of counts), got ${JSON.stringify(record[field]) ?? "(missing)"}`,
+          );
+        }
+        out.push(value);
+      }
+    }
+  }
+
+  /** FastChat's dedup key: each user turn of conversation_a followed by a newline, cut at 10,000 characters. */
+  private promptIdOf(conversation: unknown): number {
+    if (!Array.isArray(conversation)) return -1;
+    let text = "";
+    for (const turn of conversation) {
+      if (typeof turn !== "object" || turn === null) continue;
+      const { role, content } = turn as { role?: unknown; content?: unknown };
+      if (role === "user" && typeof content === "string") text += `${content}\n`;
+    }
+    if (text === "") return -1;
+    const key = text.slice(0, 10000);
+    let id = this.promptIds.get(key);
+    if (id === undefined) {
+      id = this.promptIds.size;
+      this.promptIds.set(key, id);
+    }
+    return id;
   }
 
   /** A battle whose models are already indices; other fields as JSON.parse would give them. */
@@ -99,7 +178,7 @@ class BattleColumns {
     anony: unknown,
     stamp: unknown,
     line: number,
-  ): void {
+  ): boolean {
     const outcome = typeof winner === "string" ? OUTCOMES[winner] : undefined;
     if (outcome === undefined) {
       throw new FastChatParseError(
@@ -116,16 +195,17 @@ class BattleColumns {
     if (typeof stamp === "number") this.lastStamp = stamp;
     if (anony === false && !this.includeNonAnonymous) {
       this.skip("not_anonymous");
-      return;
+      return false;
     }
     if (modelA === modelB) {
       this.skip("same_model");
-      return;
+      return false;
     }
     this.modelA.push(modelA);
     this.modelB.push(modelB);
     this.outcome.push(outcome);
     this.tstamp.push(this.lastStamp);
+    return true;
   }
 
   /** Index of the model named by UTF-8 bytes [start, end) (no escapes in them). */
@@ -154,6 +234,10 @@ class BattleColumns {
       outcome: Float64Array.from(this.outcome),
       tstamp: Float64Array.from(this.tstamp),
       skipped: this.skipped,
+      ...(this.readStyle
+        ? { styleA: Float64Array.from(this.styleA), styleB: Float64Array.from(this.styleB) }
+        : {}),
+      ...(this.readPrompts ? { prompt: Int32Array.from(this.prompt) } : {}),
     };
   }
 
@@ -196,7 +280,11 @@ function parseJson(bytes: Uint8Array, start: number, end: number, startLine: num
  */
 export function parseFastChat(input: string | Uint8Array, options: FastChatOptions = {}): FastChatBattles {
   const bytes = typeof input === "string" ? encoder.encode(input) : input;
-  const columns = new BattleColumns(options.includeNonAnonymous ?? false);
+  const columns = new BattleColumns(
+    options.includeNonAnonymous ?? false,
+    options.style ?? false,
+    options.prompts ?? false,
+  );
   let first = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const contentStart = first;
   let line = 1;
@@ -388,6 +476,7 @@ function addFlatObject(
   line: number,
   columns: BattleColumns,
 ): boolean {
+  if (columns.needsFullRows) return false;
   let position = skipSpace(bytes, start, end);
   if (bytes[position] !== 123) return false;
   let modelA = MISSING_MODEL;
@@ -473,6 +562,18 @@ function addFlatObject(
   if (modelA === MISSING_MODEL || modelB === MISSING_MODEL) return false;
   columns.addFields(modelA, modelB, winner, anony, stamp, line);
   return true;
+}
+
+/** A style count: a number ≥ 0, or an object of such numbers (FastChat's per-level counts), summed. */
+function styleCount(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  let sum = 0;
+  for (const part of Object.values(value)) {
+    if (!(typeof part === "number" && Number.isFinite(part) && part >= 0)) return undefined;
+    sum += part;
+  }
+  return sum;
 }
 
 /** The battles as comparisons, in file order. */

@@ -45,19 +45,49 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
     options.onStage?.("bootstrap", performance.now() - started);
   }
 
-  const battles = battlesPerModel(table);
-  const rankUb = rankUpperBounds(lower, upper, components.componentOf, components.members.length);
+  return assembleLeaderboard({
+    models: table.models,
+    ratings,
+    lower,
+    upper,
+    battles: battlesPerModel(table),
+    totalBattles: totalBattles(table),
+    componentOf: components.componentOf,
+    components: components.members,
+    separated: separatedModels(pairs, components.members),
+    ci,
+    elo: options.elo,
+  });
+}
 
-  const models: RatedModel[] = table.models.map((model, index) => {
-    const elo = options.elo?.get(model);
+/** Everything a leaderboard is made of, by model index. */
+export interface LeaderboardParts {
+  readonly models: readonly string[];
+  readonly ratings: Float64Array;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  readonly battles: Float64Array;
+  readonly totalBattles: number;
+  readonly componentOf: Int32Array;
+  readonly components: readonly (readonly number[])[];
+  readonly separated: readonly number[];
+  readonly ci: Leaderboard["ci"];
+  readonly elo: ReadonlyMap<string, number> | undefined;
+}
+
+/** Rank (UB) and the leaderboard's order from ratings and intervals (shared by the plain and style fits). */
+export function assembleLeaderboard(parts: LeaderboardParts): Leaderboard {
+  const rankUb = rankUpperBounds(parts.lower, parts.upper, parts.componentOf, parts.components.length);
+  const models: RatedModel[] = parts.models.map((model, index) => {
+    const elo = parts.elo?.get(model);
     const entry: RatedModel = {
       model,
-      rating: ratings[index] ?? Number.NaN,
-      lower: lower[index] ?? Number.NaN,
-      upper: upper[index] ?? Number.NaN,
+      rating: parts.ratings[index] ?? Number.NaN,
+      lower: parts.lower[index] ?? Number.NaN,
+      upper: parts.upper[index] ?? Number.NaN,
       rankUb: rankUb[index] ?? 0,
-      battles: battles[index] ?? 0,
-      component: components.componentOf[index] ?? 0,
+      battles: parts.battles[index] ?? 0,
+      component: parts.componentOf[index] ?? 0,
     };
     return elo === undefined ? entry : { ...entry, elo };
   });
@@ -68,10 +98,10 @@ export async function rankModels(table: ComparisonTable, options: RankOptions = 
   );
   return {
     models,
-    battles: totalBattles(table),
-    components: components.members.map((list) => list.map((index) => table.models[index] ?? "")),
-    separated: separatedModels(pairs, components.members).map((index) => table.models[index] ?? ""),
-    ci,
+    battles: parts.totalBattles,
+    components: parts.components.map((list) => list.map((index) => parts.models[index] ?? "")),
+    separated: parts.separated.map((index) => parts.models[index] ?? ""),
+    ci: parts.ci,
   };
 }
 
