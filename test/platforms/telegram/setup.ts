@@ -31,10 +31,12 @@ export const FAST_PACING: Pacing = {
   maxRetryAfterSeconds: 5,
 };
 
-export interface ArenaOptions extends RuntimeOptions {
+export interface ArenaOptions extends Omit<RuntimeOptions, "env"> {
   readonly logger: Logger;
   /** Configuration variables on top of the world's. */
   readonly env?: Record<string, string>;
+  /** The process environment the runtime sees (where model keys are looked up); default process.env. */
+  readonly runtimeEnv?: NodeJS.ProcessEnv;
   /** Adapter options on top of the token and FAST_PACING. */
   readonly adapter?: Partial<Pick<TelegramAdapterDependencies, "onFatal" | "webhookHost">>;
 }
@@ -69,9 +71,12 @@ export async function startWorld(): Promise<World> {
     telegram,
     openai: arenaWorld.openai,
     config,
-    startArena: ({ env, adapter, ...options }) =>
-      arenaWorld.startArena(config(env), options, (dependencies) =>
-        createTelegramAdapter({ ...dependencies, token: TOKEN, pacing: FAST_PACING, ...adapter }),
+    startArena: ({ env, runtimeEnv, adapter, ...options }) =>
+      arenaWorld.startArena(
+        config(env),
+        runtimeEnv ? { ...options, env: runtimeEnv } : options,
+        (dependencies) =>
+          createTelegramAdapter({ ...dependencies, token: TOKEN, pacing: FAST_PACING, ...adapter }),
       ),
     startBot: (options) => arenaWorld.startBot(config(), options),
     async close() {
