@@ -49,6 +49,27 @@ describe("loadConfig", () => {
     expect(problems.join("\n")).not.toContain("secret-looking-but-wrong");
   });
 
+  it("parses ARENA_HOME and ARENA_ALLOWED_HOSTS, and refuses models-file entries outside the allowed hosts", () => {
+    const config = loadConfig({
+      ARENA_HOME: "discord:123, telegram:-1001234",
+      ARENA_ALLOWED_HOSTS: "api.openai.com, 127.0.0.1:11434",
+      ARENA_MODELS: "models.example.json",
+    });
+    expect(config.ARENA_HOME).toEqual(["discord:123", "telegram:-1001234"]);
+    expect(config.ARENA_ALLOWED_HOSTS).toEqual(["api.openai.com", "127.0.0.1:11434"]);
+    expect(problemsOf({ ARENA_HOME: "slack:1", ARENA_ALLOWED_HOSTS: "https://api.openai.com" })).toEqual([
+      expect.stringMatching(/^ARENA_HOME/),
+      expect.stringMatching(/^ARENA_ALLOWED_HOSTS/),
+    ]);
+    expect(
+      problemsOf({ ARENA_ALLOWED_HOSTS: "api.openai.com", ARENA_MODELS: "models.example.json" }),
+    ).toEqual([
+      expect.stringMatching(
+        /models\.example\.json\[1\]\.baseUrl: .*127\.0\.0\.1 is not in ARENA_ALLOWED_HOSTS/,
+      ),
+    ]);
+  });
+
   it("needs a port with a webhook URL", () => {
     expect(problemsOf({ TELEGRAM_WEBHOOK_URL: "https://bot.example.org/hook" })).toEqual([
       expect.stringMatching(/TELEGRAM_WEBHOOK_PORT/),

@@ -19,7 +19,7 @@ export const apiKeyEnvSchema = z
   .trim()
   .refine((value) => !looksLikeAKey(value), {
     message:
-      "apiKeyEnv is the NAME of an environment variable holding the key (e.g. OPENAI_API_KEY), never the key itself",
+      "apiKeyEnv is the NAME of an environment variable holding the key (e.g. ARENA_KEY_OPENAI), never the key itself",
   })
   .refine((value) => ENV_NAME_PATTERN.test(value), {
     message: "apiKeyEnv must be an environment variable name: letters, digits and underscores",
