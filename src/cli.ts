@@ -6,6 +6,14 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import {
+  AlpacaEvalParseError,
+  type AlpacaEvalRow,
+  alpacaEvalLeaderboard,
+  looksLikeAlpacaEval,
+  parseAlpacaEvalAnnotations,
+} from "./ranking/alpacaeval.ts";
+import { deduplicateBattles } from "./ranking/dedup.ts";
+import {
   battleCountMatrix,
   FastChatParseError,
   fastChatCounts,
@@ -19,6 +27,7 @@ import {
   warmBootstrapWorkers,
   winFractionMatrix,
 } from "./ranking/index.ts";
+import { rankStyleControlled, type StyleCoefficient } from "./ranking/style.ts";
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -49,8 +58,10 @@ const commands: Readonly<Record<string, Subcommand>> = {
   rank: {
     usage:
       "arena rank FILE [--all] [--bootstrap N] [--seed S] [--ci bootstrap|sandwich|none] [--anchor MODEL=VALUE]\n" +
-      "                [--l2 C] [--workers N] [--json]",
-    summary: "rank the models of a FastChat clean-battle file (JSON array or JSONL; - reads stdin)",
+      "                [--l2 C] [--workers N] [--style-control] [--dedup Q] [--alpaca-eval] [--json]",
+    summary:
+      "rank the models of a FastChat clean-battle file (JSON array or JSONL; - reads stdin), or print the " +
+      "AlpacaEval leaderboard of an AlpacaEval annotations.json",
     run: runRank,
   },
   start: {
@@ -147,8 +158,22 @@ function parseRankArgs(args: string[]) {
   }
   if (values.png !== undefined && values.png.trim() === "")
     throw new UsageError("--png needs an output prefix");
+  let dedup: number | undefined;
+  if (values.dedup !== undefined) {
+    dedup = Number(values.dedup);
+    if (values.dedup.trim() === "" || !(dedup >= 0 && dedup <= 1))
+      throw new UsageError(`--dedup must be a quantile between 0 and 1, got "${values.dedup}"`);
+  }
+  const styleControl = values["style-control"] ?? false;
+  if (styleControl && options.l2 !== undefined)
+    throw new UsageError("--style-control fits the plain likelihood; it cannot be combined with --l2");
+  if (styleControl && values.png !== undefined)
+    throw new UsageError("--png draws the plain leaderboard; it cannot be combined with --style-control");
   return {
     file: positionals[0] ?? "",
+    styleControl,
+    dedup,
+    alpacaEval: values["alpaca-eval"] ?? false,
     all: values.all ?? false,
     json: values.json ?? false,
     png: values.png,
@@ -171,6 +196,9 @@ function parseRank(args: string[]) {
       workers: { type: "string" },
       json: { type: "boolean" },
       png: { type: "string" },
+      "style-control": { type: "boolean" },
+      dedup: { type: "string" },
+      "alpaca-eval": { type: "boolean" },
     },
   });
 }
@@ -198,7 +226,7 @@ async function readInput(file: string): Promise<Uint8Array> {
 }
 
 async function runRank(args: string[], io: CliIo): Promise<number> {
-  const { file, all, json, png, options } = parseRankArgs(args);
+  const { file, all, json, png, options, styleControl, dedup, alpacaEval } = parseRankArgs(args);
   if ((options.ci ?? "bootstrap") === "bootstrap" && options.workers !== 1) {
     // Worker threads take a few hundred milliseconds to load; let them do it while the file is parsed.
     warmBootstrapWorkers(
@@ -216,9 +244,21 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
 
   const text = await readInput(file);
   lap("read");
+  if (alpacaEval || looksLikeAlpacaEvalBytes(text)) {
+    if (styleControl || dedup !== undefined || png !== undefined) {
+      throw new UsageError(
+        "--style-control, --dedup and --png apply to battle files, not AlpacaEval annotations",
+      );
+    }
+    return printAlpacaEval(text, file, json, io);
+  }
   let battles: ReturnType<typeof parseFastChat>;
   try {
-    battles = parseFastChat(text, { includeNonAnonymous: all });
+    battles = parseFastChat(text, {
+      includeNonAnonymous: all,
+      style: styleControl,
+      prompts: dedup !== undefined,
+    });
   } catch (error) {
     if (error instanceof FastChatParseError) {
       io.stderr(`arena rank: ${file}:${error.line}: ${error.reason}\n`);
@@ -227,6 +267,10 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
   lap("parse");
+  if (dedup !== undefined) {
+    battles = deduplicateBattles(battles, dedup, options.seed ?? 1);
+    lap("dedup");
+  }
   const table = tableFromCounts(fastChatCounts(battles));
   lap("aggregate");
   const elo = fastChatElo(battles);
@@ -234,14 +278,41 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
   if (options.anchor !== undefined && !table.models.includes(options.anchor.model)) {
     throw new UsageError(`--anchor: model "${options.anchor.model}" has no counted battles in ${file}`);
   }
-  const board = await rankModels(table, {
-    ...options,
-    elo,
-    onWarning: (message) => io.stderr(`arena rank: warning: ${message}\n`),
-    onStage: (stage, milliseconds) => {
-      timings[stage] = milliseconds;
-    },
-  });
+  const onWarning = (message: string) => io.stderr(`arena rank: warning: ${message}\n`);
+  let board: Leaderboard;
+  let coefficients: readonly StyleCoefficient[] | undefined;
+  if (styleControl) {
+    const styled = await rankStyleControlled(
+      {
+        models: battles.models,
+        count: battles.count,
+        modelA: battles.modelA,
+        modelB: battles.modelB,
+        outcome: battles.outcome,
+        styleA: battles.styleA ?? new Float64Array(),
+        styleB: battles.styleB ?? new Float64Array(),
+      },
+      {
+        ...(options.ci === undefined ? {} : { ci: options.ci }),
+        ...(options.bootstrapRounds === undefined ? {} : { bootstrapRounds: options.bootstrapRounds }),
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+        ...(options.anchor === undefined ? {} : { anchor: options.anchor }),
+        elo,
+        onWarning,
+      },
+    );
+    board = styled.leaderboard;
+    coefficients = styled.coefficients;
+  } else {
+    board = await rankModels(table, {
+      ...options,
+      elo,
+      onWarning,
+      onStage: (stage, milliseconds) => {
+        timings[stage] = milliseconds;
+      },
+    });
+  }
   lap("rank");
 
   if (png !== undefined) {
@@ -258,8 +329,12 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
   }
   io.stdout(
     json
-      ? `${JSON.stringify(leaderboardJson(board, battles.skipped))}\n`
-      : leaderboardText(board, battles.skipped),
+      ? `${JSON.stringify({
+          ...leaderboardJson(board, battles.skipped),
+          ...(coefficients === undefined ? {} : { style_coefficients: coefficients }),
+        })}\n`
+      : leaderboardText(board, battles.skipped) +
+          (coefficients === undefined ? "" : coefficientText(coefficients)),
   );
   if (json) for (const note of leaderboardNotes(board)) io.stderr(`arena rank: ${note}\n`);
   lap("output");
@@ -348,6 +423,107 @@ function leaderboardText(board: Leaderboard, skipped: Readonly<Record<string, nu
   const notes = leaderboardNotes(board);
   if (notes.length > 0) lines.push("", ...notes.map((note) => `note: ${note}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** The fitted style coefficients, as FastChat reports them (logit per standard deviation of the feature). */
+function coefficientText(coefficients: readonly StyleCoefficient[]): string {
+  const lines = ["", "style coefficients (logit per standard deviation of (a − b)/(a + b + 1)):"];
+  for (const coefficient of coefficients) {
+    const interval =
+      coefficient.lower === coefficient.upper
+        ? ""
+        : `  95% CI [${coefficient.lower.toFixed(4)}, ${coefficient.upper.toFixed(4)}]`;
+    const note = coefficient.std === 0 ? "  (no variation: not fitted)" : "";
+    lines.push(
+      `  ${coefficient.element.padEnd(8)}${coefficient.value.toFixed(4).padStart(8)}${interval}${note}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** An AlpacaEval annotations file starts as a JSON array whose objects carry generator_1 and preference. */
+function looksLikeAlpacaEvalBytes(bytes: Uint8Array): boolean {
+  const head = new TextDecoder().decode(bytes.subarray(0, 65536));
+  return (
+    /^\s*\[/.test(head.replace(/^\uFEFF/, "")) &&
+    head.includes('"generator_1"') &&
+    head.includes('"preference"') &&
+    !head.includes('"model_a"')
+  );
+}
+
+function printAlpacaEval(bytes: Uint8Array, file: string, json: boolean, io: CliIo): number {
+  let rows: AlpacaEvalRow[];
+  try {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ""));
+    } catch (error) {
+      throw new AlpacaEvalParseError(
+        -1,
+        `invalid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    if (!looksLikeAlpacaEval(parsed)) {
+      throw new AlpacaEvalParseError(
+        -1,
+        "not AlpacaEval annotations (an array of objects with generator_1, generator_2, preference)",
+      );
+    }
+    rows = alpacaEvalLeaderboard(parseAlpacaEvalAnnotations(parsed));
+  } catch (error) {
+    if (error instanceof AlpacaEvalParseError) {
+      io.stderr(`arena rank: ${file}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  if (json) {
+    io.stdout(`${JSON.stringify({ format: "alpaca_eval", models: rows })}\n`);
+    return EXIT_OK;
+  }
+  const header = [
+    "Model",
+    "LC win rate",
+    "Win rate",
+    "Std error",
+    "Discrete",
+    "Wins",
+    "Losses",
+    "Draws",
+    "Total",
+    "Avg length",
+  ];
+  const table = rows.map((row) => [
+    row.model,
+    row.length_controlled_winrate.toFixed(2),
+    row.win_rate.toFixed(2),
+    row.standard_error.toFixed(2),
+    row.discrete_win_rate.toFixed(2),
+    String(row.n_wins),
+    String(row.n_wins_base),
+    String(row.n_draws),
+    String(row.n_total),
+    String(row.avg_length),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...table.map((cells) => (cells[column] ?? "").length)),
+  );
+  const format = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join("  ")
+      .trimEnd();
+  const baselines = [...new Set(rows.flatMap((row) => row.baselines))];
+  io.stdout(
+    `${rows.length} model(s) against ${baselines.join(", ")} (AlpacaEval; win rates in %)\n\n` +
+      `${[format(header), ...table.map(format)].join("\n")}\n\n` +
+      "note: the length-controlled rate is AlpacaEval 2.0's GLM fitted to this file alone, without the instruction " +
+      "difficulties and gamed-baseline regularisation of the published leaderboard, so it differs from published LC figures\n",
+  );
+  return EXIT_OK;
 }
 
 // ---- the bot's own subcommands: start, migrate, export, models ----------------------------------------------
