@@ -12,7 +12,8 @@ export class ConfigError extends Error {
   }
 }
 
-const idList = (what: string, pattern: RegExp) =>
+/** A comma list whose entries must pass `entry`. */
+const commaList = (entry: z.ZodType<string, string>) =>
   z
     .string()
     .optional()
@@ -22,7 +23,10 @@ const idList = (what: string, pattern: RegExp) =>
         .map((item) => item.trim())
         .filter((item) => item !== ""),
     )
-    .pipe(z.array(z.string().regex(pattern, `each entry must look like ${what}`)));
+    .pipe(z.array(entry));
+
+const idList = (what: string, pattern: RegExp) =>
+  commaList(z.string().regex(pattern, `each entry must look like ${what}`));
 
 const optionalUrl = (example: string) =>
   z
@@ -40,25 +44,14 @@ const envSchema = z.object({
     "discord:<guildId> or telegram:<chatId> (a group's id is negative)",
     /^(discord:[0-9]+|telegram:-?[0-9]+)$/,
   ),
-  ARENA_ALLOWED_HOSTS: z
-    .string()
-    .optional()
-    .transform((text) =>
-      (text ?? "")
-        .split(",")
-        .map((item) => item.trim())
-        .filter((item) => item !== ""),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .refine(
-            isHostPattern,
-            "each entry must be a host such as api.openai.com, *.example.org or 127.0.0.1:11434",
-          ),
+  ARENA_ALLOWED_HOSTS: commaList(
+    z
+      .string()
+      .refine(
+        isHostPattern,
+        "each entry must be a host such as api.openai.com, *.example.org or 127.0.0.1:11434",
       ),
-    ),
+  ),
   ARENA_SECRET: z.string().min(16, "must be at least 16 characters (it keys the voter hashes)").optional(),
   DISCORD_TOKEN: z.string().trim().min(1).optional(),
   DISCORD_GUILD_IDS: idList("a Discord guild id (digits)", /^[0-9]{5,25}$/),

@@ -1,13 +1,12 @@
 // The trust model on Discord, from the attacker's side: the real discord.js client against the fake Discord
 // with two guilds (the arena's home guild and a guild an attacker administers), the real arena and openai SDK.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { MessageFlags } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEY_NAME_REFUSAL } from "../../../src/arena/model-policy.ts";
 import { loadConfig } from "../../../src/config.ts";
 import type { ArenaRuntime } from "../../../src/main.ts";
 import { createDiscordAdapter } from "../../../src/platforms/discord/index.ts";
+import { type AttackerEndpoint, startAttackerEndpoint } from "../../fakes/attacker.ts";
 import {
   type FakeDiscord,
   type FakeMessage,
@@ -21,30 +20,10 @@ const WAIT = 10_000;
 /** A payload pressed on a message that does not carry it (a modified client replaying it). */
 const FORGED = { forged: true } as const;
 
-/** An endpoint an attacker controls: it records every request it gets (and answers nothing useful). */
-async function startAttackerEndpoint(): Promise<{
-  url: string;
-  hits: IncomingMessage[];
-  close(): Promise<void>;
-}> {
-  const hits: IncomingMessage[] = [];
-  const server: Server = createServer((request, response) => {
-    hits.push(request);
-    response.writeHead(500).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    hits,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe("Discord trust model (an administrator of a second guild attacks)", () => {
   let discord: FakeDiscord;
   let world: ArenaWorld;
-  let attacker: Awaited<ReturnType<typeof startAttackerEndpoint>>;
+  let attacker: AttackerEndpoint;
   let runtime: ArenaRuntime;
   const logger = recordingLogger();
   let owner: FakeUser;

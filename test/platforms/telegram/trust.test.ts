@@ -1,39 +1,19 @@
 // The trust model on Telegram, from the attacker's side: a member creates her own group (becoming its creator)
 // and tries to take over the shared registry, read the bot's secrets and replay votes. Real telegraf against the
 // Bot API emulator, the real arena and openai SDK.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEY_NAME_REFUSAL } from "../../../src/arena/model-policy.ts";
 import type { ArenaRuntime } from "../../../src/main.ts";
+import { type AttackerEndpoint, startAttackerEndpoint } from "../../fakes/attacker.ts";
 import type { TelegramChat, TelegramEmulator, TelegramUser } from "../../fakes/telegram/index.ts";
 import { battleInPlace, buttonData, recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
 
 const PROVIDER_SECRET = "sk-provider-secret-9876543210";
 
-async function startAttackerEndpoint(): Promise<{
-  url: string;
-  hits: IncomingMessage[];
-  close(): Promise<void>;
-}> {
-  const hits: IncomingMessage[] = [];
-  const server: Server = createServer((request, response) => {
-    hits.push(request);
-    response.writeHead(500).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    hits,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe("Telegram trust model (the creator of a second group attacks)", () => {
   let world: World;
   let telegram: TelegramEmulator;
-  let attacker: Awaited<ReturnType<typeof startAttackerEndpoint>>;
+  let attacker: AttackerEndpoint;
   let runtime: ArenaRuntime;
   const logger = recordingLogger();
   let admin: TelegramUser;
