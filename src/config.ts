@@ -52,6 +52,14 @@ const envSchema = z.object({
         "each entry must be a host such as api.openai.com, *.example.org or 127.0.0.1:11434",
       ),
   ),
+  ARENA_JUDGE_MODEL: z.string().trim().min(1).optional(),
+  ARENA_JUDGE_VOTES: z
+    .enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
+      error: "must be true or false (1/0, yes/no, on/off)",
+    })
+    .transform((value) => ["1", "true", "yes", "on"].includes(value))
+    .default(false),
+  ARENA_JUDGE_REFERENCE: z.string().trim().min(1).optional(),
   ARENA_SECRET: z.string().min(16, "must be at least 16 characters (it keys the voter hashes)").optional(),
   DISCORD_TOKEN: z.string().trim().min(1).optional(),
   DISCORD_GUILD_IDS: idList("a Discord guild id (digits)", /^[0-9]{5,25}$/),
@@ -87,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const config = parsed.data;
   const problems: string[] = [];
+  if (!config.ARENA_JUDGE_MODEL && (config.ARENA_JUDGE_VOTES || config.ARENA_JUDGE_REFERENCE)) {
+    problems.push("ARENA_JUDGE_MODEL: required with ARENA_JUDGE_VOTES and ARENA_JUDGE_REFERENCE (the judge)");
+  }
   if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_PORT) {
     problems.push("TELEGRAM_WEBHOOK_PORT: required with TELEGRAM_WEBHOOK_URL (the local port to listen on)");
   }

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import pino from "pino";
 import type { CommandServices } from "../commands/index.ts";
 import { Arena, DEFAULT_SETTINGS } from "./arena/engine.ts";
+import type { JudgeSettings } from "./arena/judge.ts";
 import type { Logger } from "./arena/logger.ts";
 import type { ModelClient } from "./arena/model-client.ts";
 import { createModelPolicy } from "./arena/model-policy.ts";
@@ -49,6 +50,31 @@ export function voterKey(config: Config): string {
   return readFileSync(keyFile, "utf8").trim();
 }
 
+/**
+ * The judge model's settings, or undefined without ARENA_JUDGE_MODEL. The judge and the reference must be
+ * registered models (the judge's endpoint and key are those of its registry entry): otherwise start-up stops.
+ */
+export async function judgeSettings(store: ArenaStore, config: Config): Promise<JudgeSettings | undefined> {
+  if (!config.ARENA_JUDGE_MODEL) return undefined;
+  const registered = (await store.listModels()).map((model) => model.name);
+  const problems: string[] = [];
+  const known = registered.length > 0 ? registered.join(", ") : "none";
+  for (const [variable, name] of [
+    ["ARENA_JUDGE_MODEL", config.ARENA_JUDGE_MODEL],
+    ["ARENA_JUDGE_REFERENCE", config.ARENA_JUDGE_REFERENCE],
+  ] as const) {
+    if (name !== undefined && !registered.includes(name)) {
+      problems.push(`${variable}: no registered model is named "${name}" (registered: ${known})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    model: config.ARENA_JUDGE_MODEL,
+    votes: config.ARENA_JUDGE_VOTES,
+    reference: config.ARENA_JUDGE_REFERENCE ?? null,
+  };
+}
+
 /** Upserts the models file into the registry; returns how many entries it had. */
 export async function upsertConfiguredModels(store: ArenaStore, config: Config): Promise<number> {
   for (const model of config.models) await store.upsertModel(model, "config");
@@ -85,7 +111,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger: { info: (message) => logger.info({}, message) },
   });
   await upsertConfiguredModels(store, config);
+  let judge: JudgeSettings | undefined;
+  try {
+    judge = await judgeSettings(store, config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const arena = new Arena({
+    ...(judge ? { judge } : {}),
     store,
     models: options.modelClient ?? createOpenAIModelClient({ env, logger }),
     logger,

@@ -76,6 +76,26 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("reads the judge variables, which need ARENA_JUDGE_MODEL", () => {
+    const config = loadConfig({
+      ARENA_JUDGE_MODEL: "gpt-4o",
+      ARENA_JUDGE_VOTES: "on",
+      ARENA_JUDGE_REFERENCE: "base",
+    });
+    expect(config).toMatchObject({
+      ARENA_JUDGE_MODEL: "gpt-4o",
+      ARENA_JUDGE_VOTES: true,
+      ARENA_JUDGE_REFERENCE: "base",
+    });
+    expect(loadConfig({}).ARENA_JUDGE_VOTES).toBe(false);
+    expect(problemsOf({ ARENA_JUDGE_VOTES: "1" })).toEqual([
+      expect.stringMatching(/^ARENA_JUDGE_MODEL: required/),
+    ]);
+    expect(problemsOf({ ARENA_JUDGE_MODEL: "j", ARENA_JUDGE_VOTES: "maybe" })).toEqual([
+      expect.stringMatching(/^ARENA_JUDGE_VOTES: must be true or false/),
+    ]);
+  });
+
   it("reads the models file with its defaults, and the example file is valid", () => {
     const config = loadConfig({ ARENA_MODELS: "models.example.json" });
     expect(config.models.map((model) => model.name)).toEqual(["gpt-4o-mini", "llama3-local"]);

@@ -10,6 +10,8 @@ export const OVERALL = "overall";
 export const CODING = "coding";
 export const LONG = "long";
 export const MULTITURN = "multiturn";
+/** Prompts the judge model labelled with at least HARD_PROMPT_CRITERIA of LMArena's seven criteria (judge.ts). */
+export const HARD = "hard";
 
 /**
  * Languages given a category: the most used languages of chat assistants (ISO 639-3, as franc names them).
@@ -276,7 +278,7 @@ const COMMUNITY_KEY = new RegExp(`^community:${NAME}:-?[A-Za-z0-9_.@-]{1,64}$`);
 
 /** Whether `key` is a category key (for a user-typed category option). */
 export function isValidCategory(key: string): boolean {
-  if (key === OVERALL || key === CODING || key === LONG || key === MULTITURN) return true;
+  if (key === OVERALL || key === CODING || key === LONG || key === MULTITURN || key === HARD) return true;
   if (key.startsWith("lang:")) return LANGUAGE_SET.has(key.slice("lang:".length));
   return PLATFORM_KEY.test(key) || COMMUNITY_KEY.test(key);
 }
@@ -315,6 +317,7 @@ export function categoryLabel(
   if (key === CODING) return "Coding";
   if (key === LONG) return `Long prompts (≥ ${LONG_PROMPT_TOKENS} tokens)`;
   if (key === MULTITURN) return "Multi-turn";
+  if (key === HARD) return "Hard prompts";
   if (key.startsWith("lang:")) return languageName(key.slice("lang:".length));
   if (key.startsWith("platform:")) {
     const platform = key.slice("platform:".length);

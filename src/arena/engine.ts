@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { categorize, categoryLabel, communityCategory, resolveCategory } from "./categories.ts";
 import { answerOf, battleButtons, conversationFor, endpointOf, namesOf, userTurnOf } from "./conversation.ts";
 import { createUserHasher, type UserHasher } from "./identity.ts";
+import { Judge, type JudgeSettings } from "./judge.ts";
 import { LeaderboardService } from "./leaderboard.ts";
 import { createLeakDetector, type LeakHit } from "./leak.ts";
 import { errorText, type Logger } from "./logger.ts";
@@ -33,6 +34,7 @@ import type {
   ArenaEventListener,
   ChartKind,
   CommandContext,
+  LeaderboardOptions,
   Place,
   PlatformName,
   PressResult,
@@ -75,6 +77,8 @@ export interface ArenaDependencies {
   readonly modelPolicy?: ModelPolicy;
   readonly now?: () => Date;
   readonly random?: () => number;
+  /** The judge model (ARENA_JUDGE_MODEL): hard-prompt labels and, optionally, its own votes. */
+  readonly judge?: JudgeSettings;
 }
 
 export const CONTINUE_MAX_CHARS = 4000;
@@ -94,6 +98,7 @@ export class Arena {
   readonly instanceId = randomUUID();
   readonly store: ArenaStore;
   readonly leaderboards: LeaderboardService;
+  readonly judge: Judge | null;
   private readonly modelClient: ModelClient;
   readonly settings: ArenaSettings;
   readonly modelPolicy: ModelPolicy;
@@ -126,7 +131,18 @@ export class Arena {
       publishEveryBattles: deps.settings.publishEveryBattles,
       emit: (event) => this.emit(event),
       servedPlatforms: () => this.servedPlatforms(),
+      judgeReference: deps.judge?.reference ?? null,
     });
+    this.judge = deps.judge
+      ? new Judge({
+          store: deps.store,
+          models: deps.models,
+          logger: deps.logger,
+          now: this.now,
+          settings: deps.judge,
+          endpointRefusal: (model) => this.endpointRefusal(model),
+        })
+      : null;
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------------------
@@ -467,6 +483,12 @@ export class Arena {
       votePrompt: VOTE_PROMPT,
       messageIds: opened.messageIds,
     });
+    if (turn === 1) this.judgeInBackground((judge) => judge.labelBattle(battleId));
+  }
+
+  /** Judge work never delays a battle or a vote: it runs as a background task. */
+  private judgeInBackground(task: (judge: Judge) => Promise<void>): void {
+    if (this.judge) this.track(task(this.judge));
   }
 
   private async generateSide(battle: BattleRecord, side: Side, turn: number, model: ModelRecord | undefined) {
@@ -590,6 +612,7 @@ export class Arena {
       tally,
       text: revealText(names, tally, by),
     });
+    this.judgeInBackground((judge) => judge.voteOnBattle(battleId));
     return closed;
   }
 
@@ -603,12 +626,18 @@ export class Arena {
   }
 
   /** `/leaderboard` and its page buttons. */
-  async leaderboard(ctx: CommandContext, category: string, chart: ChartKind, page: number): Promise<Reply> {
+  async leaderboard(
+    ctx: CommandContext,
+    category: string,
+    chart: ChartKind,
+    page: number,
+    options: LeaderboardOptions = {},
+  ): Promise<Reply> {
     if (!this.mayRead(ctx, category)) {
       await this.audit(ctx, "leaderboard", category, { reason: "another community's board" }, false);
       return refusal(FOREIGN_COMMUNITY_BOARD);
     }
-    return this.leaderboards.reply(category, chart, page, ctx.place);
+    return this.leaderboards.reply(category, chart, page, ctx.place, options);
   }
 
   // ---- presses, votes, follow-ups -------------------------------------------------------------------------
@@ -637,7 +666,9 @@ export class Arena {
         };
       }
       case "page":
-        return { reply: await this.leaderboard(ctx, payload.category, payload.chart, payload.page) };
+        return {
+          reply: await this.leaderboard(ctx, payload.category, payload.chart, payload.page, payload.options),
+        };
     }
   }
 

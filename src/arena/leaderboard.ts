@@ -2,11 +2,20 @@
 // vote, and the update publisher that announces changes to subscribed channels.
 import { battleCountMatrix, rankModels, tableFromCounts, winFractionMatrix } from "../ranking/index.ts";
 import { formatQuantity } from "../render/format.ts";
+import { type BoardParts, deduplicate, judgeBoard, plainBoard, styleBoard } from "./board-variants.ts";
 import { categoryLabel } from "./categories.ts";
 import type { Logger } from "./logger.ts";
 import { encodePayload } from "./payloads.ts";
 import type { ArenaStore, Subscription } from "./store.ts";
-import type { ArenaEvent, ButtonSpec, ChartKind, LeaderboardView, Place, Reply } from "./types.ts";
+import type {
+  ArenaEvent,
+  ButtonSpec,
+  ChartKind,
+  LeaderboardOptions,
+  LeaderboardView,
+  Place,
+  Reply,
+} from "./types.ts";
 
 /** Rows a leaderboard page shows; renderers fit pages within each platform's limits. */
 export const LEADERBOARD_PAGE_SIZE = 20;
@@ -23,10 +32,23 @@ export interface LeaderboardServiceOptions {
   readonly emit: (event: ArenaEvent) => void;
   /** Platforms this process serves: it publishes only to their subscriptions (only their adapters can post). */
   readonly servedPlatforms?: () => readonly string[];
+  /** The judge board's reference model (ARENA_JUDGE_REFERENCE), if any. */
+  readonly judgeReference?: string | null;
+}
+
+const VARIANT_LABELS = { style: "style controlled", judge: "judge votes" } as const;
+
+/** The title of a view: the category, then which board and whether prompts were deduplicated. */
+function viewLabel(category: string, viewer: Place | undefined, options: LeaderboardOptions): string {
+  const variant = options.variant ?? "default";
+  const parts = [categoryLabel(category, viewer)];
+  if (variant !== "default") parts.push(VARIANT_LABELS[variant]);
+  if (options.dedup !== undefined) parts.push("deduplicated");
+  return parts.join(" · ");
 }
 
 export class LeaderboardService {
-  private readonly cache = new Map<string, { version: number; snapshot: Promise<Snapshot> }>();
+  private readonly cache = new Map<string, { version: string; snapshot: Promise<Snapshot> }>();
   private publishing: Promise<void> | null = null;
   private publishAgain = false;
 
@@ -38,25 +60,74 @@ export class LeaderboardService {
     chart: ChartKind = "ratings",
     page = 0,
     viewer?: Place,
+    options: LeaderboardOptions = {},
   ): Promise<LeaderboardView> {
-    const snapshot = await this.snapshot(category);
+    const snapshot = await this.snapshot(category, options);
     const pages = Math.max(1, Math.ceil(snapshot.board.models.length / LEADERBOARD_PAGE_SIZE));
     return {
       ...snapshot,
-      categoryLabel: categoryLabel(category, viewer),
+      categoryLabel: viewLabel(category, viewer, options),
       chart,
       page: Math.min(Math.max(0, page), pages - 1),
     };
   }
 
-  private async snapshot(category: string): Promise<Snapshot> {
-    const version = await this.options.store.aggregatesVersion();
-    const cached = this.cache.get(category);
+  private async snapshot(category: string, options: LeaderboardOptions): Promise<Snapshot> {
+    const variant = options.variant ?? "default";
+    const key = JSON.stringify([category, variant, options.dedup ?? null]);
+    // The judge's votes do not move the aggregates version: their count joins the key of its board.
+    const judged = variant === "judge" ? await this.options.store.judgedBattles() : null;
+    const version = `${await this.options.store.aggregatesVersion()}:${judged?.length ?? ""}`;
+    const cached = this.cache.get(key);
     if (cached && cached.version === version) return cached.snapshot;
-    const snapshot = this.compute(category);
-    this.cache.set(category, { version, snapshot });
-    snapshot.catch(() => this.cache.delete(category));
+    const snapshot =
+      variant === "default" && options.dedup === undefined
+        ? this.compute(category)
+        : this.computeVariant(category, options, judged);
+    this.cache.set(key, { version, snapshot });
+    snapshot.catch(() => this.cache.delete(key));
     return snapshot;
+  }
+
+  /** Style-controlled, deduplicated or judge boards: from per-battle rows rather than the aggregates. */
+  private async computeVariant(
+    category: string,
+    options: LeaderboardOptions,
+    judged: Awaited<ReturnType<ArenaStore["judgedBattles"]>> | null,
+  ): Promise<Snapshot> {
+    let parts: BoardParts;
+    if (judged !== null) {
+      const inCategory = judged.filter((battle) => battle.categories.includes(category));
+      const judges = await this.judgeNames(inCategory);
+      parts = await judgeBoard(inCategory, judges, this.options.judgeReference ?? null);
+    } else {
+      let battles = await this.options.store.rankingBattles(category);
+      const notes: string[] = [];
+      if (options.dedup !== undefined) {
+        const deduplicated = deduplicate(battles, options.dedup);
+        battles = deduplicated.kept;
+        notes.push(deduplicated.note);
+      }
+      parts =
+        options.variant === "style" ? await styleBoard(battles, notes) : await plainBoard(battles, notes);
+    }
+    return {
+      category,
+      categoryLabel: categoryLabel(category),
+      board: parts.board,
+      minBattles: this.options.provisionalBattles,
+      winFraction: parts.winFraction,
+      counts: parts.counts,
+      computedAt: this.options.now(),
+      ...(options.variant === undefined || options.variant === "default" ? {} : { variant: options.variant }),
+      ...(options.dedup === undefined ? {} : { dedup: options.dedup }),
+      notes: parts.notes,
+    };
+  }
+
+  private async judgeNames(battles: readonly { battleId: string }[]): Promise<string | null> {
+    const last = battles.at(-1);
+    return last === undefined ? null : ((await this.options.store.judgeVote(last.battleId))?.judge ?? null);
   }
 
   private async compute(category: string): Promise<Snapshot> {
@@ -74,33 +145,45 @@ export class LeaderboardService {
   }
 
   /** The `/leaderboard` answer (and the answer to a page button). */
-  async reply(category: string, chart: ChartKind, page: number, viewer?: Place): Promise<Reply> {
-    const view = await this.view(category, chart, page, viewer);
+  async reply(
+    category: string,
+    chart: ChartKind,
+    page: number,
+    viewer?: Place,
+    options: LeaderboardOptions = {},
+  ): Promise<Reply> {
+    const view = await this.view(category, chart, page, viewer, options);
     if (view.board.models.length === 0) {
       return {
         visibility: "public",
-        text: `No counted battles yet in ${view.categoryLabel}. Start one with /battle and vote!`,
+        text:
+          options.variant === "judge"
+            ? `No judge votes yet in ${view.categoryLabel}. The judge votes on closed battles when ARENA_JUDGE_MODEL and ARENA_JUDGE_VOTES are set.`
+            : `No counted battles yet in ${view.categoryLabel}. Start one with /battle and vote!`,
       };
     }
     const pages = Math.ceil(view.board.models.length / LEADERBOARD_PAGE_SIZE);
     const buttons: ButtonSpec[] = [];
     if (view.page > 0) {
       buttons.push({
-        id: encodePayload({ action: "page", category, chart, page: view.page - 1 }),
+        id: encodePayload({ action: "page", category, chart, page: view.page - 1, options }),
         label: "◀ Previous",
         style: "secondary",
       });
     }
     if (view.page < pages - 1) {
       buttons.push({
-        id: encodePayload({ action: "page", category, chart, page: view.page + 1 }),
+        id: encodePayload({ action: "page", category, chart, page: view.page + 1, options }),
         label: "Next ▶",
         style: "secondary",
       });
     }
     return {
       visibility: "public",
-      text: `🏆 Leaderboard — ${view.categoryLabel}: ${formatQuantity(view.board.models.length, "model")}, ${formatQuantity(view.board.battles, "battle")}.`,
+      text: [
+        `🏆 Leaderboard — ${view.categoryLabel}: ${formatQuantity(view.board.models.length, "model")}, ${formatQuantity(view.board.battles, "battle")}.`,
+        ...(view.notes ?? []),
+      ].join("\n"),
       leaderboard: view,
       ...(buttons.length > 0 ? { buttons: [buttons] } : {}),
     };

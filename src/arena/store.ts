@@ -1,6 +1,7 @@
 // The arena's port to persistence. src/store/ implements it with drizzle + better-sqlite3; the engine sees only
 // this. Every method that changes several rows does so in one transaction. Methods are async so that a
 // PostgreSQL implementation can follow; the SQLite one may do its work synchronously inside.
+import type { StyleCounts } from "../ranking/style.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
 import type { BattleState, Place, PlatformName, Side, VoteChoice, VoteExclusion } from "./types.ts";
 
@@ -179,6 +180,62 @@ export interface CountedBattle {
   readonly createdAt: Date;
 }
 
+/** A counted battle with what the per-battle views need: style control and prompt deduplication. */
+export interface RankingBattle {
+  readonly id: string;
+  readonly modelA: string;
+  readonly modelB: string;
+  /** The battle's outcome as its aggregates hold it (A's score). */
+  readonly outcome: number;
+  /** Every user turn followed by a newline (FastChat's deduplication key before its 10,000-character cut). */
+  readonly prompt: string;
+  /** Style counts of all answers of each side. */
+  readonly styleA: StyleCounts;
+  readonly styleB: StyleCounts;
+}
+
+/** The judge model's labels of a battle's prompt (LMArena's hard-prompt criteria). */
+export interface JudgeLabelRecord {
+  readonly battleId: string;
+  /** Registry name of the judge model. */
+  readonly judge: string;
+  /** The criteria the prompt meets; null when labelling failed (see `error`). */
+  readonly criteria: readonly string[] | null;
+  readonly attempts: number;
+  /** Why labelling failed (malformed answers, provider errors); never the prompt or the judge's text. */
+  readonly error: string | null;
+  readonly at: Date;
+}
+
+/** The judge model's pairwise vote on a battle, asked in both orders (AlpacaEval). */
+export interface JudgeVoteRecord {
+  readonly battleId: string;
+  readonly judge: string;
+  /** The side preferred when the battle's A was shown first, and when B was shown first; null if that call failed. */
+  readonly verdictAFirst: Side | null;
+  readonly verdictBFirst: Side | null;
+  /** A's score: 1 or 0 when both orders agree, 0.5 when they disagree; null when the vote failed. */
+  readonly outcome: number | null;
+  readonly attempts: number;
+  readonly error: string | null;
+  readonly at: Date;
+}
+
+/** A battle the judge voted on (outcome not null), with what the judge board and its reports need. */
+export interface JudgedBattle {
+  readonly battleId: string;
+  readonly modelA: string;
+  readonly modelB: string;
+  readonly categories: readonly string[];
+  /** The judge's outcome (A's score). */
+  readonly judgeOutcome: number;
+  /** The human outcome: the mean of counted votes of a closed battle, else null. */
+  readonly humanOutcome: number | null;
+  /** All answers of each side, joined by blank lines (the length-controlled win rate uses their lengths). */
+  readonly answerA: string;
+  readonly answerB: string;
+}
+
 export interface ArenaStore {
   // Registry
   listModels(): Promise<ModelRecord[]>;
@@ -266,6 +323,21 @@ export interface ArenaStore {
   /** Increases with every counted vote; the leaderboard cache key. */
   aggregatesVersion(): Promise<number>;
   countedBattles(): AsyncIterable<CountedBattle>;
+  /** The battles counted in this category's aggregates, with prompts and style counts (oldest first). */
+  rankingBattles(category: string): Promise<RankingBattle[]>;
+
+  // The judge model (never part of the human aggregates)
+  /**
+   * Stores a battle's label (replacing an earlier one). With `hardCategory`, adds that category to the battle in
+   * the same transaction, and to the aggregates if the battle's votes already count in them.
+   */
+  saveJudgeLabel(record: JudgeLabelRecord, hardCategory: string | null): Promise<void>;
+  judgeLabel(battleId: string): Promise<JudgeLabelRecord | null>;
+  /** Stores a battle's judge vote (replacing an earlier one). */
+  saveJudgeVote(record: JudgeVoteRecord): Promise<void>;
+  judgeVote(battleId: string): Promise<JudgeVoteRecord | null>;
+  /** Battles with a judge outcome, oldest first. */
+  judgedBattles(): Promise<JudgedBattle[]>;
 
   // Channel settings, subscriptions
   channelSettings(place: Place): Promise<ChannelSettings>;

@@ -60,6 +60,16 @@ export interface Attachment {
 
 export type ChartKind = "ratings" | "winfraction" | "counts";
 
+/** Which board: human votes (default), human votes with style controlled, or the judge model's votes. */
+export type LeaderboardVariant = "default" | "style" | "judge";
+
+export interface LeaderboardOptions {
+  /** Default "default". */
+  readonly variant?: LeaderboardVariant;
+  /** Prompt deduplication quantile (LMArena's down-sampling of frequent prompts); none when absent. */
+  readonly dedup?: number;
+}
+
 /** A leaderboard as the engine hands it to an adapter, which renders it with src/render. */
 export interface LeaderboardView {
   readonly category: string;
@@ -73,6 +83,11 @@ export interface LeaderboardView {
   /** Zero-based page for paged renderings. */
   readonly page: number;
   readonly computedAt: Date;
+  /** Absent for the default board. */
+  readonly variant?: LeaderboardVariant;
+  readonly dedup?: number;
+  /** Lines the reply adds under its title: style coefficients, judge agreement and win rates. */
+  readonly notes?: readonly string[];
 }
 
 /** What a battle's thread should be opened as. The adapter posts the reply, opens the thread, then calls

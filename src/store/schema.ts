@@ -210,3 +210,29 @@ export const instanceHeartbeats = sqliteTable("instance_heartbeats", {
   instanceId: text("instance_id").primaryKey(),
   seenAt: integer("seen_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/** The judge model's hard-prompt labels, one row per battle (criteria null when labelling failed). */
+export const judgeLabels = sqliteTable("judge_labels", {
+  battleId: text("battle_id")
+    .primaryKey()
+    .references(() => battles.id, { onDelete: "cascade" }),
+  judge: text("judge").notNull(),
+  criteria: text("criteria", { mode: "json" }).$type<string[]>(),
+  attempts: integer("attempts").notNull(),
+  error: text("error"),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** The judge model's votes, one row per battle, kept apart from the human votes (never in aggregate_counts). */
+export const judgeVotes = sqliteTable("judge_votes", {
+  battleId: text("battle_id")
+    .primaryKey()
+    .references(() => battles.id, { onDelete: "cascade" }),
+  judge: text("judge").notNull(),
+  verdictAFirst: text("verdict_a_first", { enum: ["a", "b"] }),
+  verdictBFirst: text("verdict_b_first", { enum: ["a", "b"] }),
+  outcome: real("outcome"),
+  attempts: integer("attempts").notNull(),
+  error: text("error"),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+});

@@ -5,23 +5,37 @@ import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { and, asc, desc, eq, gt, inArray, lt, sql, sum } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { HARD } from "../arena/categories.ts";
 import type {
   ArenaStore,
   AuditEntry,
   BattleRecord,
   ChannelSettings,
   CountedBattle,
+  JudgedBattle,
+  JudgeLabelRecord,
+  JudgeVoteRecord,
   ModelChange,
   ModelInput,
   ModelRecord,
   NewBattle,
   NewVote,
+  RankingBattle,
   Subscription,
   TurnRecord,
   VoteResult,
   VoteRow,
 } from "../arena/store.ts";
-import type { BattleState, Place, PlatformName, Tally, VoteChoice, VoteExclusion } from "../arena/types.ts";
+import { addStyle, countStyle, NO_STYLE } from "../arena/style-counts.ts";
+import type {
+  BattleState,
+  Place,
+  PlatformName,
+  Side,
+  Tally,
+  VoteChoice,
+  VoteExclusion,
+} from "../arena/types.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
 import * as schema from "./schema.ts";
 import { battleRowFrom, prepareStatements, type StoreStatements, subscriptionRowFrom } from "./statements.ts";
@@ -39,6 +53,8 @@ const {
   battles,
   channelSettings,
   instanceHeartbeats,
+  judgeLabels,
+  judgeVotes,
   models,
   subscriptions,
   turns,
@@ -345,11 +361,10 @@ export class SqliteArenaStore implements ArenaStore {
     this.#sqlite
       .transaction(() => {
         this.#insertUserTurn(id, turn, userContent);
-        this.#db
-          .update(battles)
-          .set({ categories: [...categories] })
-          .where(eq(battles.id, id))
-          .run();
+        // The judge's label is of the battle's prompt, not of the text: a follow-up keeps it.
+        const labelled = this.#battleRow(id)?.categories.includes(HARD) ?? false;
+        const next = labelled && !categories.includes(HARD) ? [...categories, HARD] : [...categories];
+        this.#db.update(battles).set({ categories: next }).where(eq(battles.id, id)).run();
       })
       .immediate();
   }
@@ -667,6 +682,145 @@ export class SqliteArenaStore implements ArenaStore {
       if (!last || page.length < COUNTED_BATTLES_PAGE) return;
       after = last.rowid;
     }
+  }
+
+  async rankingBattles(category: string): Promise<RankingBattle[]> {
+    const rows = this.#sqlite
+      .prepare<
+        [category: string],
+        {
+          id: string;
+          modelA: string;
+          modelB: string;
+          outcome: number;
+          turn: number;
+          side: Side;
+          userContent: string;
+          content: string | null;
+        }
+      >(
+        `SELECT b.id, b.model_a AS modelA, b.model_b AS modelB, b.outcome, t.turn, t.side,
+          t.user_content AS userContent, t.content
+        FROM battles b JOIN turns t ON t.battle_id = b.id
+        WHERE b.counted_votes > 0 AND EXISTS (SELECT 1 FROM json_each(b.categories) WHERE json_each.value = ?)
+        ORDER BY b.rowid, t.turn, t.side`,
+      )
+      .all(category);
+    type Mutable = { -readonly [K in keyof RankingBattle]: RankingBattle[K] };
+    const result: Mutable[] = [];
+    for (const row of rows) {
+      let current = result.at(-1);
+      if (current?.id !== row.id) {
+        current = {
+          id: row.id,
+          modelA: row.modelA,
+          modelB: row.modelB,
+          outcome: row.outcome,
+          prompt: "",
+          styleA: NO_STYLE,
+          styleB: NO_STYLE,
+        };
+        result.push(current);
+      }
+      const style = countStyle(row.content ?? "");
+      if (row.side === "a") {
+        current.prompt += `${row.userContent}\n`;
+        current.styleA = addStyle(current.styleA, style);
+      } else {
+        current.styleB = addStyle(current.styleB, style);
+      }
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- the judge model
+
+  async saveJudgeLabel(record: JudgeLabelRecord, hardCategory: string | null): Promise<void> {
+    const values = {
+      battleId: record.battleId,
+      judge: record.judge,
+      criteria: record.criteria === null ? null : [...record.criteria],
+      attempts: record.attempts,
+      error: record.error,
+      at: record.at,
+    };
+    this.#sqlite
+      .transaction(() => {
+        this.#db
+          .insert(judgeLabels)
+          .values(values)
+          .onConflictDoUpdate({ target: judgeLabels.battleId, set: values })
+          .run();
+        const row = this.#battleRow(record.battleId);
+        if (hardCategory === null || !row || row.categories.includes(hardCategory)) return;
+        this.#db
+          .update(battles)
+          .set({ categories: [...row.categories, hardCategory] })
+          .where(eq(battles.id, row.id))
+          .run();
+        // Votes already counted in the battle's other categories count in the new one too.
+        const key = canonicalOutcome(row.modelA, row.modelB, battleTally(row));
+        if (key) {
+          this.#statements.incrementAggregate.run(hardCategory, key.modelA, key.modelB, key.outcome);
+          this.#statements.bumpAggregatesVersion.run();
+        }
+      })
+      .immediate();
+  }
+
+  async judgeLabel(battleId: string): Promise<JudgeLabelRecord | null> {
+    const row = this.#db.select().from(judgeLabels).where(eq(judgeLabels.battleId, battleId)).get();
+    return row ?? null;
+  }
+
+  async saveJudgeVote(record: JudgeVoteRecord): Promise<void> {
+    const values = { ...record };
+    this.#db
+      .insert(judgeVotes)
+      .values(values)
+      .onConflictDoUpdate({ target: judgeVotes.battleId, set: values })
+      .run();
+  }
+
+  async judgeVote(battleId: string): Promise<JudgeVoteRecord | null> {
+    const row = this.#db.select().from(judgeVotes).where(eq(judgeVotes.battleId, battleId)).get();
+    return row ?? null;
+  }
+
+  async judgedBattles(): Promise<JudgedBattle[]> {
+    const rows = this.#db
+      .select({ vote: judgeVotes, battle: battles })
+      .from(judgeVotes)
+      .innerJoin(battles, eq(battles.id, judgeVotes.battleId))
+      .where(sql`${judgeVotes.outcome} IS NOT NULL`)
+      .orderBy(sql`${battles}.rowid`)
+      .all();
+    if (rows.length === 0) return [];
+    const answers = new Map<string, { a: string[]; b: string[] }>();
+    const texts = this.#db
+      .select({ battleId: turns.battleId, side: turns.side, content: turns.content })
+      .from(turns)
+      .innerJoin(judgeVotes, eq(judgeVotes.battleId, turns.battleId))
+      .orderBy(asc(turns.battleId), asc(turns.turn))
+      .all();
+    for (const text of texts) {
+      let entry = answers.get(text.battleId);
+      if (!entry) {
+        entry = { a: [], b: [] };
+        answers.set(text.battleId, entry);
+      }
+      entry[text.side].push(text.content ?? "");
+    }
+    return rows.map(({ vote, battle }) => ({
+      battleId: battle.id,
+      modelA: battle.modelA,
+      modelB: battle.modelB,
+      categories: battle.categories,
+      judgeOutcome: vote.outcome ?? 0.5,
+      humanOutcome: battle.state === "closed" && battle.countedVotes > 0 ? battle.outcome : null,
+      answerA: (answers.get(battle.id)?.a ?? []).join("\n\n"),
+      answerB: (answers.get(battle.id)?.b ?? []).join("\n\n"),
+    }));
   }
 
   /**

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CommandServices, runCommand } from "../../commands/index.ts";
 import { Arena, DEFAULT_SETTINGS } from "../../src/arena/engine.ts";
+import type { JudgeSettings } from "../../src/arena/judge.ts";
 import { silentLogger } from "../../src/arena/logger.ts";
 import { Registry } from "../../src/arena/registry.ts";
 import type { ModelInput } from "../../src/arena/store.ts";
@@ -55,6 +56,8 @@ interface HarnessOptions {
   readonly homes?: readonly string[];
   /** Platforms this instance serves (has event listeners for); default both. */
   readonly platforms?: readonly string[];
+  /** The judge model's settings (its model must be registered by the test). */
+  readonly judge?: JudgeSettings;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -78,6 +81,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   const events: ArenaEvent[] = [];
   const arena = new Arena({
+    ...(options.judge ? { judge: options.judge } : {}),
     store,
     models: createOpenAIModelClient({ timeoutMs: options.timeoutMs ?? 5_000, maxRetries: 2 }),
     logger: silentLogger,

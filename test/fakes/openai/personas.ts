@@ -117,7 +117,65 @@ const leaky: Persona = {
   },
 };
 
-export const PERSONAS: readonly Persona[] = [terse, thorough, pirate, longWinded, leaky];
+const JUDGE_CRITERIA = [
+  "specificity",
+  "domain_knowledge",
+  "complexity",
+  "problem_solving",
+  "creativity",
+  "technical_accuracy",
+  "real_world",
+];
+
+function labelsJson(met: number): string {
+  return JSON.stringify(
+    Object.fromEntries(JUDGE_CRITERIA.map((criterion, index) => [criterion, index < met])),
+  );
+}
+
+/** The text of each `<output number="N" …>` block of a verdict request, by N. */
+function outputsOf(text: string): Map<string, string> {
+  const outputs = new Map<string, string>();
+  for (const match of text.matchAll(/<output number="([12])"[^>]*>\n([\s\S]*?)\n<\/output>/g)) {
+    outputs.set(match[1] ?? "", (outputs.get(match[1] ?? "") ?? "") + (match[2] ?? ""));
+  }
+  return outputs;
+}
+
+/**
+ * A judge model with scripted answers, chosen by markers in the prompt:
+ * - hard-prompt labels (asked when the system prompt lists the seven criteria): "[hard]" → all seven criteria in
+ *   a ```json fence, "[six]" → six, "[malformed]" → broken JSON, "[wrong-keys]" → JSON of the wrong shape,
+ *   otherwise two criteria;
+ * - verdicts (asked for {"preferred": …}): "[malformed-vote]" → no JSON, "[position]" → always output 1 (a
+ *   position bias, so the two orders disagree), otherwise the longer output (1 when equal).
+ */
+const judge: Persona = {
+  id: "fake-judge",
+  description: "a judge model answering hard-prompt labels and pairwise verdicts as JSON (some malformed)",
+  answer: (messages) => {
+    const system = messages.find((message) => message.role === "system")?.content ?? "";
+    const prompt = lastUserMessage(messages);
+    if (system.includes("seven criteria")) {
+      if (prompt.includes("[malformed]")) return 'Here are the labels: {"specificity": true, "complexity": ';
+      if (prompt.includes("[wrong-keys]")) return '{"specific": true, "hard": "yes"}';
+      if (prompt.includes("[hard]")) return `\`\`\`json\n${labelsJson(7)}\n\`\`\``;
+      if (prompt.includes("[six]")) return labelsJson(6);
+      return labelsJson(2);
+    }
+    if (system.includes('"preferred"')) {
+      if (prompt.includes("[malformed-vote]")) return "Output 1 is clearly better, I think.";
+      if (prompt.includes("[position]")) return '{"preferred": 1}';
+      const outputs = outputsOf(prompt);
+      const first = outputs.get("1") ?? "";
+      const second = outputs.get("2") ?? "";
+      return JSON.stringify({ preferred: second.length > first.length ? 2 : 1 });
+    }
+    return `As a judge I only judge; you said "${shorten(prompt, 100)}".`;
+  },
+};
+
+export const PERSONAS: readonly Persona[] = [terse, thorough, pirate, longWinded, leaky, judge];
 
 export function findPersona(model: string): Persona | undefined {
   return PERSONAS.find((persona) => persona.id === model);
