@@ -93,6 +93,9 @@ export const STALE_HEARTBEAT_MILLISECONDS = 30_000;
 /** How often a tick checks subscriptions for updates (a leaderboard is recomputed only after new votes). */
 const PUBLISH_CHECK_MILLISECONDS = 10_000;
 
+/** How often a tick hands the judge the battles its hooks missed (see Judge.catchUp). */
+const JUDGE_CATCH_UP_MILLISECONDS = 60_000;
+
 export class Arena {
   /** Random id of this arena instance (process): it owns the battles it generates, see `heartbeat`. */
   readonly instanceId = randomUUID();
@@ -113,6 +116,7 @@ export class Arena {
   private recovered: BattleRecord[] | null = null;
   private detectorSignature = "";
   private lastPublishCheck = 0;
+  private lastJudgeCatchUp = Number.NEGATIVE_INFINITY;
 
   constructor(deps: ArenaDependencies) {
     this.store = deps.store;
@@ -202,6 +206,10 @@ export class Arena {
     if (this.now().getTime() - this.lastPublishCheck >= PUBLISH_CHECK_MILLISECONDS) {
       this.lastPublishCheck = this.now().getTime();
       this.track(this.leaderboards.countedVoteArrived());
+    }
+    if (this.now().getTime() - this.lastJudgeCatchUp >= JUDGE_CATCH_UP_MILLISECONDS) {
+      this.lastJudgeCatchUp = this.now().getTime();
+      this.judgeInBackground((judge) => judge.catchUp());
     }
   }
 

@@ -32,6 +32,9 @@ export const HARD_PROMPT_CRITERIA = 6;
 /** Requests per task before a malformed or failed answer is recorded as a failure. */
 export const JUDGE_ATTEMPTS = 3;
 
+/** Battles of each kind a catch-up run takes on (see `Judge.catchUp`). */
+export const JUDGE_CATCH_UP_BATTLES = 20;
+
 export interface JudgeSettings {
   /** Registry name of the judge model. */
   readonly model: string;
@@ -136,7 +139,30 @@ type Attempted<T> =
   | { readonly ok: false; readonly error: string; readonly attempts: number };
 
 export class Judge {
+  /** Battles being labelled or voted on here: the hooks and the catch-up never do the same work twice. */
+  private readonly labelling = new Set<string>();
+  private readonly voting = new Set<string>();
+  private catchingUp: Promise<void> | null = null;
+
   constructor(private readonly deps: JudgeDependencies) {}
+
+  /**
+   * Labels and votes on battles the hooks missed (a restart, battles from before the judge was configured), a
+   * bounded batch at a time, one request after another so that it never crowds out live battles.
+   */
+  catchUp(): Promise<void> {
+    this.catchingUp ??= (async () => {
+      const due = await this.deps.store.battlesAwaitingJudge(
+        this.deps.settings.votes,
+        JUDGE_CATCH_UP_BATTLES,
+      );
+      for (const battleId of due.label) await this.labelBattle(battleId);
+      for (const battleId of due.vote) await this.voteOnBattle(battleId);
+    })().finally(() => {
+      this.catchingUp = null;
+    });
+    return this.catchingUp;
+  }
 
   get settings(): JudgeSettings {
     return this.deps.settings;
@@ -144,6 +170,16 @@ export class Judge {
 
   /** Labels the battle's first prompt once; a hard prompt puts the battle in the "hard" category. */
   async labelBattle(battleId: string): Promise<void> {
+    if (this.labelling.has(battleId)) return;
+    this.labelling.add(battleId);
+    try {
+      await this.label(battleId);
+    } finally {
+      this.labelling.delete(battleId);
+    }
+  }
+
+  private async label(battleId: string): Promise<void> {
     const { store } = this.deps;
     if ((await store.judgeLabel(battleId)) !== null) return;
     const battle = await store.getBattle(battleId);
@@ -168,8 +204,18 @@ export class Judge {
 
   /** With judge votes on, votes once on a closed battle: both orders, the verdicts averaged. */
   async voteOnBattle(battleId: string): Promise<void> {
+    if (!this.deps.settings.votes || this.voting.has(battleId)) return;
+    this.voting.add(battleId);
+    try {
+      await this.vote(battleId);
+    } finally {
+      this.voting.delete(battleId);
+    }
+  }
+
+  private async vote(battleId: string): Promise<void> {
     const { store } = this.deps;
-    if (!this.deps.settings.votes || (await store.judgeVote(battleId)) !== null) return;
+    if ((await store.judgeVote(battleId)) !== null) return;
     const battle = await store.getBattle(battleId);
     if (battle?.state !== "closed") return;
     const toSide =

@@ -338,6 +338,14 @@ export interface ArenaStore {
   judgeVote(battleId: string): Promise<JudgeVoteRecord | null>;
   /** Battles with a judge outcome, oldest first. */
   judgedBattles(): Promise<JudgedBattle[]>;
+  /**
+   * Work the judge has not done (a restart, or battles from before it was configured), oldest first, at most
+   * `limit` of each: open or closed battles without a label, and (with `votes`) closed battles without a vote.
+   */
+  battlesAwaitingJudge(
+    votes: boolean,
+    limit: number,
+  ): Promise<{ readonly label: readonly string[]; readonly vote: readonly string[] }>;
 
   // Channel settings, subscriptions
   channelSettings(place: Place): Promise<ChannelSettings>;

@@ -787,6 +787,29 @@ export class SqliteArenaStore implements ArenaStore {
     return row ?? null;
   }
 
+  async battlesAwaitingJudge(
+    votes: boolean,
+    limit: number,
+  ): Promise<{ readonly label: readonly string[]; readonly vote: readonly string[] }> {
+    const ids = (query: string) =>
+      this.#sqlite
+        .prepare<[limit: number], { id: string }>(query)
+        .all(limit)
+        .map((row) => row.id);
+    return {
+      label: ids(
+        `SELECT id FROM battles b WHERE state IN ('open', 'closed')
+        AND NOT EXISTS (SELECT 1 FROM judge_labels l WHERE l.battle_id = b.id) ORDER BY b.rowid LIMIT ?`,
+      ),
+      vote: votes
+        ? ids(
+            `SELECT id FROM battles b WHERE state = 'closed'
+            AND NOT EXISTS (SELECT 1 FROM judge_votes v WHERE v.battle_id = b.id) ORDER BY b.rowid LIMIT ?`,
+          )
+        : [],
+    };
+  }
+
   async judgedBattles(): Promise<JudgedBattle[]> {
     const rows = this.#db
       .select({ vote: judgeVotes, battle: battles })

@@ -230,6 +230,34 @@ describe("judge votes", () => {
   });
 });
 
+describe("the judge's catch-up", () => {
+  it("labels and votes on the battles its hooks missed, after a restart with a judge", async () => {
+    const before = await arenaWithJudge(null);
+    const hard = await votedBattle(before, "[hard] Derive the heat equation", "beta");
+    const easy = await votedBattle(before, "say hi", "alpha");
+    expect(judgeFake.requests).toHaveLength(0);
+    await before.arena.stop();
+    const after = await createHarness({
+      fake,
+      databasePath: before.databasePath,
+      clock: before.clock,
+      judge: JUDGE,
+    });
+    harnesses.push(after);
+    await after.arena.idle();
+    expect((await after.arena.store.judgeLabel(hard))?.criteria).toHaveLength(7);
+    expect((await after.arena.store.judgeLabel(easy))?.criteria).toHaveLength(2);
+    expect((await after.arena.store.getBattle(hard))?.categories).toContain(HARD);
+    expect((await after.arena.store.judgedBattles()).map((battle) => battle.battleId).sort()).toEqual(
+      [hard, easy].sort(),
+    );
+    expect(await after.arena.store.battlesAwaitingJudge(true, 10)).toEqual({ label: [], vote: [] });
+    // Nothing is asked twice: one label request and two vote requests per battle.
+    expect(judgeRequests("label")).toHaveLength(2);
+    expect(judgeRequests("vote")).toHaveLength(4);
+  });
+});
+
 describe("deduplication and style control in /leaderboard", () => {
   it("down-samples a frequent prompt and says how many battles it left out", async () => {
     const harness = await arenaWithJudge(null);
