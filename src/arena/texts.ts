@@ -1,4 +1,6 @@
 // Everything the arena says to people, in one place: vote prompt, reveals, refusals, error descriptions.
+
+import { truncateText } from "../render/graphemes.ts";
 import type { GenerationError } from "./model-client.ts";
 import type { BattleRecord } from "./store.ts";
 import type { BattleNames, Reply, Tally, VoteChoice } from "./types.ts";
@@ -32,7 +34,7 @@ export function refusal(text: string): Reply {
 
 export function threadTitle(prompt: string): string {
   const oneLine = prompt.replace(/\s+/g, " ").trim();
-  return `⚔️ ${oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine}`;
+  return `⚔️ ${truncateText(oneLine, 80)}`;
 }
 
 export function describeGenerationError(error: GenerationError): string {

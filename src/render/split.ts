@@ -2,6 +2,8 @@
 // breaking code fences: a fence open at a cut is closed at the end of one part and reopened (same language) in
 // the next, so each part renders on its own.
 
+import { safeCut } from "./graphemes.ts";
+
 const FENCE = /^\s{0,3}(`{3,}|~{3,})(.*)$/;
 
 /** Splits `text` into parts of at most `limit` characters (UTF-16 units, as Discord and Telegram count). */
@@ -49,13 +51,13 @@ function fenceReserve(fence: { marker: string; opening: string } | null): number
   return fence ? fence.marker.length + fence.opening.length + 2 : 0;
 }
 
-/** A line longer than the room left: cut at the last space before the limit, else hard. */
+/** A line longer than the room left: cut at the last space before the limit, else between graphemes. */
 function cutLongLine(line: string, room: number): string[] {
   const pieces: string[] = [];
   let rest = line;
   while (rest.length > room) {
     const space = rest.lastIndexOf(" ", room);
-    const cut = space > room / 2 ? space : room;
+    const cut = space > room / 2 ? space : Math.max(1, safeCut(rest, room));
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut).replace(/^ /, "");
   }

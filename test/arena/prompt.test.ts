@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLeakDetector } from "../../src/arena/leak.ts";
-import { PROMPT_MAX_CHARS, validatePrompt } from "../../src/arena/prompt.ts";
+import { normalizePrompt, PROMPT_MAX_CHARS, validatePrompt } from "../../src/arena/prompt.ts";
 
 const detector = createLeakDetector([
   { name: "house-model", model: "house-model-7b", baseUrl: "http://10.0.0.2/v1", aliases: ["Housey"] },
@@ -58,5 +58,43 @@ describe("validatePrompt", () => {
 
   it("does not refuse ordinary words that contain a name", () => {
     expect(validatePrompt("Write a sonnet for Claudette about metadata", detector).ok).toBe(true);
+  });
+});
+
+describe("normalizePrompt and invisible prompts", () => {
+  it("refuses prompts of only invisible characters, NUL, controls and ANSI escapes, saying what to fix", () => {
+    for (const text of [
+      "\u200b\u200c\u200d\u2060\ufeff",
+      "\u0000\u0000",
+      "\u0007\u0008\u001b",
+      "\u001b[31m\u001b[0m",
+      "\u202e\u2066\u3164",
+      "\u001b]8;;http://x\u0007\u001b]8;;\u0007",
+    ]) {
+      const result = validatePrompt(text, detector);
+      expect(result, JSON.stringify(text)).toMatchObject({ ok: false });
+      if (!result.ok) {
+        expect(result.error).toMatch(/no visible text/);
+        expect(result.error).toMatch(/plain text, e\.g\. \/battle \S/);
+      }
+    }
+  });
+
+  it("strips NUL, C0/C1 controls but newline and tab, ANSI escapes and bidi controls, and composes NFC", () => {
+    expect(normalizePrompt("\u001b[1;31mRed\u001b[0m\u0000 text\u0007\r\nnext\tline\u0085")).toBe(
+      "Red text\nnext\tline",
+    );
+    expect(normalizePrompt("abc\u202edef\u2066ghi\u2069\u200f")).toBe("abcdefghi");
+    expect(normalizePrompt("Cafe\u0301")).toBe("Café");
+    expect(normalizePrompt("Cafe\u0301")).toHaveLength(4);
+    // A ZWJ emoji sequence is visible text and kept whole.
+    expect(normalizePrompt("👨‍👩‍👧 family")).toBe("👨‍👩‍👧 family");
+  });
+
+  it("stores the normalised prompt", () => {
+    expect(validatePrompt("  \u001b[32mWhat is 2+2?\u001b[0m\u0000 ", detector)).toEqual({
+      ok: true,
+      prompt: "What is 2+2?",
+    });
   });
 });

@@ -30,6 +30,7 @@ import { errorText } from "../../arena/logger.ts";
 import { privateReply, SOMETHING_WENT_WRONG } from "../../arena/texts.ts";
 import type { ArenaEvent, Place, Reply, TextPrompt } from "../../arena/types.ts";
 import type { Config } from "../../config.ts";
+import { truncateText } from "../../render/graphemes.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
 import { discordCommandBodies, optionDefinition, rawOptionsOf } from "./commands.ts";
 import { channelOf, contextOf, PLATFORM, targetChannelId } from "./context.ts";
@@ -199,7 +200,9 @@ class DiscordAdapter implements PlatformAdapter {
       starter = await responder.sendBodies([{ content: firstPart }], "public");
       if (needsThread) {
         if (!starter) throw new Error("discord did not return the battle's reply message");
-        const thread = await starter.startThread({ name: battle.threadTitle.slice(0, THREAD_NAME_LIMIT) });
+        const thread = await starter.startThread({
+          name: truncateText(battle.threadTitle, THREAD_NAME_LIMIT),
+        });
         threadPlace = { ...place, thread: thread.id };
       }
       if (moreParts.length > 0) {
@@ -275,7 +278,7 @@ class DiscordAdapter implements PlatformAdapter {
       ? await this.deps.arena.suggestions(kind, String(focused.value), AUTOCOMPLETE_LIMIT, place)
       : [];
     const choices = candidates.map((candidate) => ({
-      name: candidate.label.slice(0, 100),
+      name: truncateText(candidate.label, 100),
       value: candidate.value.slice(0, 100),
     }));
     await interaction.respond(choices);
@@ -405,14 +408,14 @@ class DiscordAdapter implements PlatformAdapter {
 function modalOf(prompt: TextPrompt): ModalBuilder {
   const input = new TextInputBuilder()
     .setCustomId(MODAL_TEXT_INPUT_ID)
-    .setLabel(prompt.label.slice(0, 45))
-    .setPlaceholder(prompt.placeholder.slice(0, 100))
+    .setLabel(truncateText(prompt.label, 45))
+    .setPlaceholder(truncateText(prompt.placeholder, 100))
     .setStyle(TextInputStyle.Paragraph)
     .setMaxLength(Math.min(prompt.maxLength, 4000))
     .setRequired(true);
   return new ModalBuilder()
     .setCustomId(prompt.id)
-    .setTitle(prompt.title.slice(0, 45))
+    .setTitle(truncateText(prompt.title, 45))
     .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
 }
 

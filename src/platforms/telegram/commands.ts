@@ -1,6 +1,7 @@
 // The arena's command definitions in Telegram's terms: the command menus per scope, and the command line of
 // a message ("/battle@arena_bot what is 2+2?") split into a name and the text after it.
 import type { CommandData } from "../../../commands/index.ts";
+import { truncateText } from "../../render/graphemes.ts";
 
 export interface BotCommand {
   readonly command: string;
@@ -12,7 +13,7 @@ export function menuEntry(data: CommandData): BotCommand {
   const description = data.description.length >= 3 ? data.description : `/${data.name} command`;
   return {
     command: data.name.toLowerCase().slice(0, 32),
-    description: description.length <= 256 ? description : `${description.slice(0, 255)}…`,
+    description: truncateText(description, 256),
   };
 }
 

@@ -2,6 +2,7 @@
 // one message (4,096 characters, measured on the HTML actually sent). Every part keeps a plain-text twin for
 // when Telegram refuses the formatting.
 import { answerBody } from "../../render/battle-text.ts";
+import { safeCut, truncateText } from "../../render/graphemes.ts";
 import { splitMessage } from "../../render/split.ts";
 
 export const MESSAGE_LIMIT = 4096;
@@ -97,7 +98,7 @@ function fitParts(
 /** Telegram shows at most 200 characters in a callback alert: cut at a line or word, with an ellipsis. */
 export function alertText(text: string): string {
   if (text.length <= ALERT_LIMIT) return text;
-  const room = text.slice(0, ALERT_LIMIT - 1);
+  const room = text.slice(0, safeCut(text, ALERT_LIMIT - 1));
   const cut = Math.max(room.lastIndexOf("\n"), room.lastIndexOf(" "));
   return `${(cut > ALERT_LIMIT / 2 ? room.slice(0, cut) : room).trimEnd()}…`;
 }
@@ -105,5 +106,5 @@ export function alertText(text: string): string {
 /** A topic name: one line, at most 128 characters. */
 export function topicName(title: string): string {
   const oneLine = title.replace(/\s+/g, " ").trim() || "Battle";
-  return oneLine.length <= 128 ? oneLine : `${oneLine.slice(0, 127)}…`;
+  return truncateText(oneLine, 128);
 }

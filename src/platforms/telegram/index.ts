@@ -26,6 +26,7 @@ import type {
 } from "../../arena/types.ts";
 import type { Config } from "../../config.ts";
 import { answerHeading } from "../../render/battle-text.ts";
+import { truncateText } from "../../render/graphemes.ts";
 import { telegramTableHtml } from "../../render/table.ts";
 import { renderViewChart } from "../../render/view-chart.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
@@ -594,7 +595,8 @@ class TelegramAdapter implements PlatformAdapter {
 
   private async sendAttachment(target: Target, attachment: Attachment): Promise<void> {
     const file = { source: Buffer.from(attachment.data), filename: attachment.name };
-    const caption = attachment.description?.slice(0, CAPTION_LIMIT);
+    const caption =
+      attachment.description === undefined ? undefined : truncateText(attachment.description, CAPTION_LIMIT);
     const extra = { ...placementOf(target), ...(caption ? { caption } : {}) };
     const telegram = this.bot.telegram;
     if (attachment.contentType === "image/png" || attachment.contentType === "image/jpeg") {
