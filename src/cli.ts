@@ -167,8 +167,6 @@ function parseRankArgs(args: string[]) {
   const styleControl = values["style-control"] ?? false;
   if (styleControl && options.l2 !== undefined)
     throw new UsageError("--style-control fits the plain likelihood; it cannot be combined with --l2");
-  if (styleControl && values.png !== undefined)
-    throw new UsageError("--png draws the plain leaderboard; it cannot be combined with --style-control");
   return {
     file: positionals[0] ?? "",
     styleControl,
@@ -323,6 +321,7 @@ async function runRank(args: string[], io: CliIo): Promise<number> {
       board,
       winFractionMatrix(table, order),
       battleCountMatrix(table, order),
+      styleControl ? { category: "style controlled" } : {},
     );
     for (const path of written) io.stderr(`arena rank: wrote ${path}\n`);
     lap("png");

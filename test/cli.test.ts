@@ -203,6 +203,48 @@ describe("arena rank --png", () => {
   });
 });
 
+describe("arena rank --style-control --png", () => {
+  it("draws the style-controlled ratings", async () => {
+    const file = join(directory, "styled.jsonl");
+    const rows: string[] = [];
+    const models = ["m1", "m2", "m3"];
+    for (let index = 0; index < 60; index++) {
+      const a = models[index % 3] ?? "m1";
+      const b = models[(index + 1) % 3] ?? "m2";
+      const longer = index % 2 === 0;
+      rows.push(
+        JSON.stringify({
+          model_a: a,
+          model_b: b,
+          winner: index % 5 === 0 ? "model_b" : index % 7 === 0 ? "tie" : "model_a",
+          tstamp: index,
+          conv_metadata: {
+            sum_assistant_a_tokens: longer ? 400 : 100,
+            sum_assistant_b_tokens: 200,
+            header_count_a: { h1: index % 3 },
+            header_count_b: { h1: 1 },
+            list_count_a: { ordered: index % 4, unordered: 0 },
+            list_count_b: { ordered: 1, unordered: 1 },
+            bold_count_a: { "**": index % 2, __: 0 },
+            bold_count_b: { "**": 1, __: 0 },
+          },
+        }),
+      );
+    }
+    writeFileSync(file, `${rows.join("\n")}\n`);
+    const prefix = join(directory, "styled");
+    const plain = join(directory, "plain");
+    const styled = await run("rank", file, "--style-control", "--ci", "sandwich", "--png", prefix);
+    expect(styled.code).toBe(0);
+    expect(styled.stdout).toMatch(/style/i);
+    expect((await run("rank", file, "--ci", "sandwich", "--png", plain)).code).toBe(0);
+    const image = decodePng(readFileSync(`${prefix}-ratings.png`));
+    expect(distinctColours(image)).toBeGreaterThan(20);
+    // Different ratings and subtitle from the plain fit's chart.
+    expect(readFileSync(`${prefix}-ratings.png`).equals(readFileSync(`${plain}-ratings.png`))).toBe(false);
+  });
+});
+
 describe("the bot's subcommands (through bin/arena.js, configured by the environment)", () => {
   const exec = promisify(execFile);
   const arena = async (env: Record<string, string>, ...argv: string[]) => {
