@@ -199,9 +199,10 @@ describe("judge votes", () => {
     expect(reply.text).toMatch(/• beta: 91\.7% ± [0-9.]+ \/ [0-9.]+% \(6 battles\)/);
     expect(reply.text).toContain("never counted in the human leaderboard");
 
-    // The page buttons keep the view.
-    const next = reply.buttons?.flat().find((button) => button.label.includes("Next"));
-    expect(next).toBeUndefined();
+    // The human board of the same battles is another matter: humans preferred beta 2–1 with a tie.
+    const human = await harness.command(harness.ctx("5"), "leaderboard", {});
+    expect(human.leaderboard?.board.battles).toBe(6);
+    expect(human.text).not.toContain("judge");
   });
 
   it("leaves the human leaderboard byte-identical", async () => {
