@@ -20,6 +20,8 @@ import type {
 /** Rows a leaderboard page shows; renderers fit pages within each platform's limits. */
 export const LEADERBOARD_PAGE_SIZE = 20;
 export const TOP_SIZE = 10;
+/** Snapshots kept at most (categories × views × dedup quantiles people typed); the oldest goes first. */
+const CACHED_SNAPSHOTS = 256;
 
 type Snapshot = Omit<LeaderboardView, "chart" | "page">;
 
@@ -84,7 +86,9 @@ export class LeaderboardService {
       variant === "default" && options.dedup === undefined
         ? this.compute(category)
         : this.computeVariant(category, options, judged);
+    this.cache.delete(key);
     this.cache.set(key, { version, snapshot });
+    if (this.cache.size > CACHED_SNAPSHOTS) this.cache.delete(this.cache.keys().next().value ?? "");
     snapshot.catch(() => this.cache.delete(key));
     return snapshot;
   }
