@@ -300,6 +300,16 @@ describe("Discord adapter", () => {
     expect(counts.attachments.map((attachment) => attachment.filename)).toEqual(["leaderboard-counts.png"]);
   });
 
+  it("answers /leaderboard view:style dedup:0.5 with the style-controlled, deduplicated board", async () => {
+    const reply = await discord
+      .slashCommand(bob, general, "leaderboard", { view: "style", dedup: 0.5 })
+      .waitForReply(WAIT);
+    expect(reply.content).toMatch(/Overall · style controlled · deduplicated/);
+    expect(reply.content).toMatch(/Style coefficients/);
+    const [embed] = reply.embeds as Array<{ title: string }>;
+    expect(embed?.title).toMatch(/style controlled/);
+  });
+
   it("discards a battle in which a model names itself, with a notice in the thread", async () => {
     expect(await moderate({ disable: { name: "beta" } })).toMatch(/beta/);
     expect(await moderate({ enable: { name: "leaky" } })).toMatch(/leaky/);

@@ -440,6 +440,13 @@ describe("Telegram adapter (long polling)", () => {
     expect(photo.photo?.bytes?.subarray(1, 4).toString()).toBe("PNG");
   });
 
+  it("takes the leaderboard's view and dedup as name=value words", async () => {
+    const command = await telegram.sendCommand(vic, group, "/leaderboard view=style dedup=0.5");
+    const table = await replyTo(group, command);
+    expect(table.text).toMatch(/Overall · style controlled · deduplicated/);
+    expect(table.text).toMatch(/Style coefficients/);
+  });
+
   it("posts leaderboard updates in a subscribed chat after a counted vote", async () => {
     const subscribe = await telegram.sendCommand(adam, newsroom, "/arena subscribe");
     expect((await replyTo(newsroom, subscribe)).text).toMatch(/leaderboard updates/);
