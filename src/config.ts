@@ -36,6 +36,12 @@ const optionalUrl = (example: string) =>
     .optional()
     .or(z.literal("").transform(() => undefined));
 
+/**
+ * Which battles' prompts the web page shows: none ("off"), those of group chats and servers ("public"; never a
+ * private chat's), or only those of the listed communities ("telegram:<chatId>", "discord:<guildId>").
+ */
+export type WebPrompts = "off" | "public" | readonly string[];
+
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().min(1).default("./data/arena.db"),
   ARENA_MODELS: z.string().trim().optional(),
@@ -76,6 +82,42 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,256}$/, "may contain only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
     .optional(),
+  ARENA_WEB_PORT: z.coerce
+    .number()
+    .int()
+    .min(0, "must be a port number, 1-65535 (0 picks a free port)")
+    .max(65535, "must be a port number, 1-65535 (0 picks a free port)")
+    .optional(),
+  ARENA_WEB_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  ARENA_WEB_COMMUNITIES: idList(
+    "discord:<guildId> or telegram:<chatId> (a group's id is negative)",
+    /^(discord:[0-9]+|telegram:-?[0-9]+)$/,
+  ),
+  ARENA_WEB_PROMPTS: z
+    .string()
+    .trim()
+    .default("off")
+    .transform((text): WebPrompts => {
+      const lower = text.toLowerCase();
+      if (lower === "off" || lower === "public") return lower;
+      return text
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+    })
+    .pipe(
+      z.union([
+        z.enum(["off", "public"]),
+        z.array(
+          z
+            .string()
+            .regex(
+              /^(discord:[0-9]+|telegram:-?[0-9]+)$/,
+              "must be off, public, or a comma list of discord:<guildId> / telegram:<chatId>",
+            ),
+        ),
+      ]),
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -108,9 +108,9 @@ function shortLabels(names: readonly string[]): string[] {
   return distinctShortNames(names, MAX_LABEL_WIDTH, (s) => textWidth(s, LABEL_FONT_SIZE));
 }
 
-function messageCard(title: string, message: string, opts: ChartOptions): Promise<Uint8Array> {
+function messageCardSpec(title: string, message: string, opts: ChartOptions): TopLevelSpec {
   const palette = PALETTES[opts.theme ?? "light"];
-  const spec: TopLevelSpec = {
+  return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: 360,
     height: 60,
@@ -122,14 +122,22 @@ function messageCard(title: string, message: string, opts: ChartOptions): Promis
     encoding: { text: { field: "message", type: "nominal" } },
     config: baseConfig(palette),
   };
-  return specToPng(spec, opts.scale, palette.background);
+}
+
+function toPng(spec: TopLevelSpec, opts: ChartOptions): Promise<Uint8Array> {
+  return specToPng(spec, opts.scale, PALETTES[opts.theme ?? "light"].background);
 }
 
 /** Ratings with their 95% intervals, best first; groups of models never compared get their own colour. */
 export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions = {}): Promise<Uint8Array> {
+  return toPng(ratingsChartSpec(board, opts), opts);
+}
+
+/** The Vega-Lite specification of `renderRatingsChart` (the web page draws the same chart, interactive). */
+export function ratingsChartSpec(board: Leaderboard, opts: RatingsChartOptions = {}): TopLevelSpec {
   const palette = PALETTES[opts.theme ?? "light"];
   const title = opts.title ?? "Arena leaderboard";
-  if (board.models.length === 0) return messageCard(title, "No battles counted yet.", opts);
+  if (board.models.length === 0) return messageCardSpec(title, "No battles counted yet.", opts);
 
   // Ratings of models that were never compared, even indirectly, are on unrelated scales: one block per group.
   const models = [...board.models]
@@ -141,6 +149,9 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
     `group ${component + 1} (${board.components[component]?.length ?? 0} models)`;
   const rows = models.map((m, i) => ({
     label: labels[i],
+    model: m.model,
+    interval: `${Math.round(m.lower)} – ${Math.round(m.upper)}`,
+    battles: m.battles,
     rating: m.rating,
     lower: m.lower,
     upper: m.upper,
@@ -177,6 +188,13 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
     scale: { domain, zero: false, nice: false },
   };
 
+  // Tooltips change nothing in a PNG; on the web page (vega-embed) they name the point under the pointer.
+  const tooltip = [
+    { field: "model", type: "nominal" as const, title: "Model" },
+    { field: "value", type: "nominal" as const, title: "Rating" },
+    { field: "interval", type: "nominal" as const, title: "95% interval" },
+    { field: "battles", type: "quantitative" as const, title: "Battles" },
+  ];
   const notes = [
     formatQuantity(board.battles, "battle"),
     `${board.models.length} models`,
@@ -187,7 +205,7 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
   if (rows.some((r) => r.provisional))
     notes.push(`○ provisional: under ${formatInteger(opts.minBattles ?? 0)} battles`);
 
-  const spec: TopLevelSpec = {
+  return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: 520,
     height: { step: 20 },
@@ -210,17 +228,18 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
           x: { ...x, field: "lower", axis: { title: "Rating (95% interval)", grid: true, tickCount: 8 } },
           x2: { field: "upper" },
           color,
+          tooltip,
         },
       },
       {
         transform: [{ filter: "!datum.provisional" }],
         mark: { type: "point", filled: true, size: 70, opacity: 1 },
-        encoding: { x: { ...x, field: "rating" }, color },
+        encoding: { x: { ...x, field: "rating" }, color, tooltip },
       },
       {
         transform: [{ filter: "datum.provisional" }],
         mark: { type: "point", filled: false, size: 70, strokeWidth: 2, opacity: 1 },
-        encoding: { x: { ...x, field: "rating" }, color },
+        encoding: { x: { ...x, field: "rating" }, color, tooltip },
       },
       {
         mark: { type: "text", align: "left", baseline: "middle", dx: 7, fontSize: 11, color: palette.muted },
@@ -229,12 +248,13 @@ export function renderRatingsChart(board: Leaderboard, opts: RatingsChartOptions
     ],
     config: baseConfig(palette),
   };
-  return specToPng(spec, opts.scale, palette.background);
 }
 
 interface MatrixCell {
   readonly row: string;
   readonly col: string;
+  readonly rowModel: string;
+  readonly colModel: string;
   readonly value: number;
   readonly text: string;
 }
@@ -250,7 +270,7 @@ function selectModels(matrix: Matrix, opts: MatrixChartOptions): number[] {
   return picked.slice(0, opts.maxModels ?? 20);
 }
 
-function matrixChart(
+function matrixChartSpec(
   matrix: Matrix,
   opts: MatrixChartOptions,
   kind: {
@@ -260,21 +280,30 @@ function matrixChart(
     colorScale: Record<string, unknown>;
     /** Cells whose colour is dark enough for light text. */
     darkCell: string;
+    /** What a cell's value is, for its tooltip. */
+    valueTitle: string;
     /** Axis titles, or null where rows and columns mean the same (a symmetric matrix). */
     rowTitle: string | null;
     columnTitle: string | null;
   },
-): Promise<Uint8Array> {
+): TopLevelSpec {
   const palette = PALETTES[opts.theme ?? "light"];
   const picked = selectModels(matrix, opts);
-  if (picked.length === 0) return messageCard(kind.title, "No battles counted yet.", opts);
+  if (picked.length === 0) return messageCardSpec(kind.title, "No battles counted yet.", opts);
   const labels = shortLabels(picked.map((i) => matrix.models[i] ?? ""));
   const cells: MatrixCell[] = [];
   picked.forEach((i, r) => {
     picked.forEach((j, c) => {
       const value = matrix.values[i]?.[j];
       if (i === j || value === null || value === undefined || !Number.isFinite(value)) return;
-      cells.push({ row: labels[r] ?? "", col: labels[c] ?? "", value, text: kind.format(value) });
+      cells.push({
+        row: labels[r] ?? "",
+        col: labels[c] ?? "",
+        rowModel: matrix.models[i] ?? "",
+        colModel: matrix.models[j] ?? "",
+        value,
+        text: kind.format(value),
+      });
     });
   });
   const subtitle = [kind.subtitle];
@@ -282,7 +311,7 @@ function matrixChart(
     subtitle.push(`top ${picked.length} of ${matrix.models.length} models`);
   const step = picked.length <= 12 ? 42 : 34;
   const axisScale = { domain: labels };
-  const spec: TopLevelSpec = {
+  return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: { step },
     height: { step },
@@ -314,7 +343,14 @@ function matrixChart(
     layer: [
       {
         mark: { type: "rect", stroke: palette.background, strokeWidth: 1.5 },
-        encoding: { color: { field: "value", type: "quantitative", scale: kind.colorScale, legend: null } },
+        encoding: {
+          color: { field: "value", type: "quantitative", scale: kind.colorScale, legend: null },
+          tooltip: [
+            { field: "rowModel", type: "nominal", title: kind.rowTitle ?? "Model" },
+            { field: "colModel", type: "nominal", title: kind.columnTitle ?? "Opponent" },
+            { field: "text", type: "nominal", title: kind.valueTitle },
+          ],
+        },
       },
       {
         mark: { type: "text", fontSize: step >= 40 ? 12 : 11, baseline: "middle" },
@@ -326,17 +362,22 @@ function matrixChart(
     ],
     config: { ...baseConfig(palette), view: { stroke: null, fill: palette.emptyCell } },
   };
-  return specToPng(spec, opts.scale, palette.background);
 }
 
 /** Fraction of non-tie battles that the row model won against the column model; top 20 by default. */
 export function renderWinFractionHeatmap(matrix: Matrix, opts: MatrixChartOptions = {}): Promise<Uint8Array> {
-  return matrixChart(matrix, opts, {
+  return toPng(winFractionChartSpec(matrix, opts), opts);
+}
+
+/** The Vega-Lite specification of `renderWinFractionHeatmap`. */
+export function winFractionChartSpec(matrix: Matrix, opts: MatrixChartOptions = {}): TopLevelSpec {
+  return matrixChartSpec(matrix, opts, {
     title: "Win fraction of model A against model B",
     subtitle: "non-tie battles · empty cell: no battle",
     format: (v) => v.toFixed(2),
     colorScale: { scheme: "redblue", domain: [0, 1], domainMid: 0.5 },
     darkCell: "datum.value < 0.2 || datum.value > 0.8",
+    valueTitle: "Win fraction of A",
     rowTitle: "Model A",
     columnTitle: "Model B",
   });
@@ -344,14 +385,20 @@ export function renderWinFractionHeatmap(matrix: Matrix, opts: MatrixChartOption
 
 /** How many battles each pair of models fought; top 20 by default. */
 export function renderBattleCountChart(matrix: Matrix, opts: MatrixChartOptions = {}): Promise<Uint8Array> {
+  return toPng(battleCountChartSpec(matrix, opts), opts);
+}
+
+/** The Vega-Lite specification of `renderBattleCountChart`. */
+export function battleCountChartSpec(matrix: Matrix, opts: MatrixChartOptions = {}): TopLevelSpec {
   let max = 0;
   for (const row of matrix.values) for (const v of row) if (v !== null && v > max) max = v;
-  return matrixChart(matrix, opts, {
+  return matrixChartSpec(matrix, opts, {
     title: "Battles between each pair of models",
     subtitle: "all counted battles, ties included",
     format: (v) => formatCount(Math.round(v)),
     colorScale: { scheme: "blues", domain: [0, Math.max(1, max)] },
     darkCell: `datum.value > ${0.55 * Math.max(1, max)}`,
+    valueTitle: "Battles",
     rowTitle: null,
     columnTitle: null,
   });
