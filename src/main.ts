@@ -15,6 +15,7 @@ import { type Config, ConfigError } from "./config.ts";
 import type { PlatformAdapter } from "./platforms/adapter.ts";
 import { createOpenAIModelClient } from "./providers/openai-client.ts";
 import { databaseFilename, openSqliteStore } from "./store/index.ts";
+import type { WebServer } from "./web/server.ts";
 
 /** The bot's logger: JSON lines on stdout, or on `destination` (the sandbox writes them to a file). */
 export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
@@ -84,6 +85,8 @@ export async function upsertConfiguredModels(store: ArenaStore, config: Config):
 export interface BotRuntime extends ArenaRuntime {
   /** Resolves when an adapter can no longer work (e.g. Telegram refused polling): the process should stop. */
   readonly fatal: Promise<Error>;
+  /** The public leaderboard page, when ARENA_WEB_PORT is set. */
+  readonly web: WebServer | null;
 }
 
 export interface ArenaRuntime {
@@ -155,7 +158,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
 }
 
-/** `arena start`: every platform whose token is set. */
+/** The read-only leaderboard site on ARENA_WEB_HOST:ARENA_WEB_PORT; null when no port is configured. */
+export async function startConfiguredWeb(config: Config, runtime: ArenaRuntime): Promise<WebServer | null> {
+  if (config.ARENA_WEB_PORT === undefined) return null;
+  const { startWebServer } = await import("./web/server.ts");
+  return startWebServer({
+    host: config.ARENA_WEB_HOST,
+    port: config.ARENA_WEB_PORT,
+    source: runtime.arena,
+    policy: { prompts: config.ARENA_WEB_PROMPTS, communities: config.ARENA_WEB_COMMUNITIES },
+    logger: runtime.logger,
+  });
+}
+
+/** `arena start`: every platform whose token is set, and the web page when ARENA_WEB_PORT is set. */
 export async function startBot(config: Config, options: RuntimeOptions = {}): Promise<BotRuntime> {
   if (!config.DISCORD_TOKEN && !config.TELEGRAM_TOKEN) {
     throw new ConfigError([
@@ -164,6 +180,7 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
   }
   const runtime = await createRuntime(config, options);
   const adapters: PlatformAdapter[] = [];
+  let web: WebServer | null = null;
   let reportFatal: (error: Error) => void = () => {};
   const fatal = new Promise<Error>((resolve) => {
     reportFatal = resolve;
@@ -188,7 +205,9 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
     await runtime.arena.recover(adapters.map((adapter) => adapter.platform));
     for (const adapter of adapters) await adapter.start();
     await runtime.arena.start();
+    web = await startConfiguredWeb(config, runtime);
   } catch (error) {
+    await web?.close().catch(() => {});
     for (const adapter of adapters) await adapter.stop().catch(() => {});
     await runtime.stop();
     throw error;
@@ -197,8 +216,11 @@ export async function startBot(config: Config, options: RuntimeOptions = {}): Pr
   return {
     ...runtime,
     fatal,
+    web,
     async stop() {
-      // The arena first: answers still being generated are posted while the adapters are connected.
+      // The page first (it only reads); then the arena: answers still being generated are posted while the
+      // adapters are connected.
+      await web?.close().catch(() => {});
       await runtime.arena.stop();
       for (const adapter of adapters) await adapter.stop().catch(() => {});
       await runtime.stop();
