@@ -70,6 +70,39 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("reads the web page's variables: off and local by default, prompts off unless asked", () => {
+    const defaults = loadConfig({});
+    expect(defaults.ARENA_WEB_PORT).toBeUndefined();
+    expect(defaults.ARENA_WEB_HOST).toBe("127.0.0.1");
+    expect(defaults.ARENA_WEB_PROMPTS).toBe("off");
+    expect(defaults.ARENA_WEB_COMMUNITIES).toEqual([]);
+    const set = loadConfig({
+      ARENA_WEB_PORT: "8080",
+      ARENA_WEB_HOST: "0.0.0.0",
+      ARENA_WEB_PROMPTS: "Public",
+      ARENA_WEB_COMMUNITIES: "telegram:-100123, discord:42424242",
+    });
+    expect(set.ARENA_WEB_PORT).toBe(8080);
+    expect(set.ARENA_WEB_HOST).toBe("0.0.0.0");
+    expect(set.ARENA_WEB_PROMPTS).toBe("public");
+    expect(set.ARENA_WEB_COMMUNITIES).toEqual(["telegram:-100123", "discord:42424242"]);
+    expect(loadConfig({ ARENA_WEB_PROMPTS: "telegram:-100123,discord:1" }).ARENA_WEB_PROMPTS).toEqual([
+      "telegram:-100123",
+      "discord:1",
+    ]);
+    expect(
+      problemsOf({
+        ARENA_WEB_PORT: "70000",
+        ARENA_WEB_PROMPTS: "everything",
+        ARENA_WEB_COMMUNITIES: "slack:1",
+      }),
+    ).toEqual([
+      expect.stringMatching(/^ARENA_WEB_PORT: must be a port number/),
+      expect.stringMatching(/^ARENA_WEB_COMMUNITIES/),
+      expect.stringMatching(/^ARENA_WEB_PROMPTS.*must be off, public, or a comma list/),
+    ]);
+  });
+
   it("needs a port with a webhook URL", () => {
     expect(problemsOf({ TELEGRAM_WEBHOOK_URL: "https://bot.example.org/hook" })).toEqual([
       expect.stringMatching(/TELEGRAM_WEBHOOK_PORT/),

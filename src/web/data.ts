@@ -62,11 +62,13 @@ export class WebData {
     const others = shown
       .filter(({ category }) => category !== OVERALL)
       .sort((x, y) => y.battles - x.battles || x.category.localeCompare(y.category));
-    return [{ category: OVERALL, battles: overall?.battles ?? 0 }, ...others].map(({ category, battles }) => ({
-      key: category,
-      label: categoryLabel(category),
-      battles,
-    }));
+    return [{ category: OVERALL, battles: overall?.battles ?? 0 }, ...others].map(
+      ({ category, battles }) => ({
+        key: category,
+        label: categoryLabel(category),
+        battles,
+      }),
+    );
   }
 
   private categoryListed(category: string): boolean {
@@ -106,7 +108,10 @@ export class WebData {
         lastUpdate: lastUpdate?.toISOString() ?? null,
         computedAt: view.computedAt.toISOString(),
         models,
-        winFraction: { models: [...view.winFraction.models], values: view.winFraction.values.map((r) => [...r]) },
+        winFraction: {
+          models: [...view.winFraction.models],
+          values: view.winFraction.values.map((r) => [...r]),
+        },
         counts: { models: [...view.counts.models], values: view.counts.values.map((r) => [...r]) },
       },
     };
@@ -138,7 +143,7 @@ export class WebData {
   private async promptOf(battle: ClosedBattle): Promise<string | null> {
     if (this.policy.prompts === "off") return null;
     const record = await this.source.store.getBattle(battle.id);
-    if (!record || record.state !== "closed" || !promptVisible(record.place, this.policy.prompts)) return null;
+    if (record?.state !== "closed" || !promptVisible(record.place, this.policy.prompts)) return null;
     return record.turns.find((turn) => turn.turn === 1)?.userContent ?? null;
   }
 

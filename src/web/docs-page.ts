@@ -8,18 +8,8 @@ import { chromium } from "playwright-core";
 import { silentLogger } from "../arena/logger.ts";
 import { loadConfig } from "../config.ts";
 import { createRuntime, startConfiguredWeb } from "../main.ts";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium.ts";
 import { seedDemoArena } from "./demo.ts";
-
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const [outFile = "docs/web-page.png"] = process.argv.slice(2);
 const directory = mkdtempSync(join(tmpdir(), "arena-docs-web-"));
@@ -35,8 +25,8 @@ try {
   const web = await startConfiguredWeb(config, runtime);
   if (!web) throw new Error("the web page did not start");
   const browser = await chromium.launchPersistentContext(join(directory, "chromium"), {
-    executablePath: process.env.ARENA_TEST_CHROMIUM ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1100, height: 900 },
   });
   try {

@@ -1,7 +1,13 @@
 export type { BoardData, WebPolicy, WebSource } from "./data.ts";
 export { MODEL_BATTLES_SHOWN, WebData } from "./data.ts";
 export { isPrivateChat, promptVisible } from "./privacy.ts";
-export type { LeaderboardResponse, ModelBattle, ModelBattlesResponse, WebCategory, WebRankedModel } from "./schema.ts";
+export type {
+  LeaderboardResponse,
+  ModelBattle,
+  ModelBattlesResponse,
+  WebCategory,
+  WebRankedModel,
+} from "./schema.ts";
 export {
   leaderboardResponseSchema,
   modelBattleSchema,

@@ -15,7 +15,7 @@ class Html {
 
 type Value = Html | string | number | null | undefined | readonly Html[];
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -30,7 +30,7 @@ function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   values.forEach((value, i) => {
     if (value instanceof Html) out += value.text;
     else if (Array.isArray(value)) out += value.map((item: Html) => item.text).join("");
-    else if (value !== null && value !== undefined) out += escape(String(value));
+    else if (value !== null && value !== undefined) out += escapeHtml(String(value));
     out += strings[i + 1] ?? "";
   });
   return new Html(out);
@@ -129,7 +129,7 @@ ${rows}
 <main>
 <p class="summary" id="summary">${category}: ${json.models.length} models · ${Math.round(json.battles)} battles · last update: ${json.lastUpdate ? html`<time id="last-update" datetime="${json.lastUpdate}">${formatDate(json.lastUpdate)}</time>` : html`<span id="last-update">none yet</span>`}</p>
 ${table}
-${json.models.length === 0 ? "" : charts}
+${json.models.length === 0 ? "" : html`<div class="charts">${charts}</div>`}
 <p class="links">Data: <a href="/api/leaderboard?category=${encodeURIComponent(json.category)}">leaderboard JSON</a> · <a href="/api/battles.json">battles (FastChat format)</a></p>
 </main>
 ${jsonBlock("chart-specs", specs)}`;

@@ -1,8 +1,9 @@
 // What the public page may show of a place. The adapters' conventions decide what is private: a Telegram private
 // chat has the user's own (positive) id as its community, groups have negative ids; a Discord DM's community is
 // "dm:<userId>". A platform we do not know is treated as private.
-import type { WebPrompts } from "../config.ts";
+
 import type { Place } from "../arena/types.ts";
+import type { WebPrompts } from "../config.ts";
 
 export function isPrivateChat(place: Pick<Place, "platform" | "community">): boolean {
   if (place.platform === "telegram") return !place.community.startsWith("-");

@@ -21,7 +21,10 @@ function packageDirectory(name: string): string {
   let directory = dirname(require.resolve(name));
   for (;;) {
     const manifest = join(directory, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name)
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === name
+    )
       return directory;
     const parent = dirname(directory);
     if (parent === directory) throw new Error(`no package folder found for ${name}`);
@@ -161,7 +164,8 @@ export async function buildWebApp(data: WebData, logger: Logger): Promise<Fastif
     const query = modelQuery.safeParse(request.query);
     if (!query.success) return json(reply, 400, { error: firstIssue(query.error) });
     const battles = await data.modelBattles(query.data.name);
-    if (!battles) return json(reply, 404, { error: `No closed battle of a model named "${query.data.name}".` });
+    if (!battles)
+      return json(reply, 404, { error: `No closed battle of a model named "${query.data.name}".` });
     return json(reply, 200, modelBattlesResponseSchema.parse(battles));
   });
 

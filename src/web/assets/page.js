@@ -10,8 +10,15 @@
   for (const element of document.querySelectorAll("[data-chart]")) {
     const spec = specs[element.dataset.chart];
     if (!spec) continue;
-    // ast + the bundled interpreter: Vega evaluates expressions without eval, so the CSP forbids eval.
-    vegaEmbed(element, spec, { renderer: "svg", actions: false, ast: true, defaultStyle: false })
+    // ast + the bundled interpreter: Vega evaluates expressions without eval (the CSP forbids eval). The
+    // embed's and the tooltip's styles are in page.css: the CSP refuses the <style> elements they would add.
+    vegaEmbed(element, spec, {
+      renderer: "svg",
+      actions: false,
+      ast: true,
+      defaultStyle: false,
+      tooltip: { disableDefaultStyle: true },
+    })
       .then(() => {
         element.dataset.rendered = "true";
       })
