@@ -10,6 +10,7 @@ import type { Logger } from "./arena/logger.ts";
 import type { ModelClient } from "./arena/model-client.ts";
 import { createModelPolicy } from "./arena/model-policy.ts";
 import { Registry } from "./arena/registry.ts";
+import { createRedactor } from "./arena/secrets.ts";
 import type { ArenaStore } from "./arena/store.ts";
 import { type Config, ConfigError } from "./config.ts";
 import type { PlatformAdapter } from "./platforms/adapter.ts";
@@ -17,10 +18,19 @@ import { createOpenAIModelClient } from "./providers/openai-client.ts";
 import { databaseFilename, openSqliteStore } from "./store/index.ts";
 import type { WebServer } from "./web/server.ts";
 
-/** The bot's logger: JSON lines on stdout, or on `destination` (the sandbox writes them to a file). */
-export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
+/**
+ * The bot's logger: JSON lines on stdout, or on `destination` (the sandbox writes them to a file). Every line is
+ * passed through the redactor of `secrets` (their URL-encoded, base64, split and prefix forms too).
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  secrets: Iterable<string | undefined> = [],
+): pino.Logger {
+  const redact = createRedactor(secrets);
   const options: pino.LoggerOptions = {
     level,
+    hooks: { streamWrite: redact },
     // Tokens and keys never reach a log line, whatever a library puts in an error object.
     redact: {
       paths: [
@@ -36,6 +46,18 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** Every secret of this deployment: platform tokens, the webhook and voter secrets, the models' API keys. */
+export function deploymentSecrets(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const keys = config.models.flatMap((model) => (model.apiKeyEnv === null ? [] : [env[model.apiKeyEnv]]));
+  return [
+    config.DISCORD_TOKEN,
+    config.TELEGRAM_TOKEN,
+    config.TELEGRAM_WEBHOOK_SECRET,
+    config.ARENA_SECRET,
+    ...keys,
+  ].filter((secret): secret is string => secret !== undefined && secret.trim() !== "");
 }
 
 /** The voter-hash key: ARENA_SECRET, else a random key kept beside the database (created once, mode 0600). */
@@ -109,7 +131,7 @@ export interface RuntimeOptions {
 /** Opens the store, upserts configured models and builds the arena; no platform is started. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<ArenaRuntime> {
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, deploymentSecrets(config, env));
   const store = await openSqliteStore(config.DATABASE_URL, {
     logger: { info: (message) => logger.info({}, message) },
   });

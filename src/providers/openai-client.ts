@@ -23,6 +23,7 @@ import {
   type ModelClient,
   type ModelEndpoint,
 } from "../arena/model-client.ts";
+import { createRedactor, type Redactor } from "../arena/secrets.ts";
 
 /** The subset of a pino logger this client uses. */
 export interface ProviderLogger {
@@ -338,8 +339,19 @@ function rejectOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Pr
   });
 }
 
+const redactors = new Map<string, Redactor>();
+
+/** The key removed in every form a provider may echo it (secrets.ts): exact, prefix, URL-encoded, base64, split. */
 function redact(message: string, apiKey: string | null): string {
-  return apiKey === null || apiKey === "" ? message : message.replaceAll(apiKey, "[redacted]");
+  if (apiKey === null || apiKey === "") return message;
+  let redactor = redactors.get(apiKey);
+  if (!redactor) {
+    redactor = createRedactor([apiKey]);
+    // A handful of keys per deployment; the bound only guards against a key that changes on every call.
+    if (redactors.size > 100) redactors.clear();
+    redactors.set(apiKey, redactor);
+  }
+  return redactor(message);
 }
 
 function shorten(text: string): string {

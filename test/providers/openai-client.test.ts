@@ -7,6 +7,7 @@ import {
   type ModelEndpoint,
 } from "../../src/arena/model-client.ts";
 import { createOpenAIModelClient, type ProviderLogger } from "../../src/providers/openai-client.ts";
+import { keyEchoes, keyTraces } from "../fakes/openai/key-echoes.ts";
 import { echoAnswer } from "../fakes/openai/personas.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
 
@@ -440,6 +441,41 @@ describe("createOpenAIModelClient: secrets", () => {
     for (const text of [...errors.map((error) => `${error.message} ${error.stack}`), ...logged]) {
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain(API_KEY.slice(0, 12));
+    }
+  });
+
+  it("removes the key echoed URL-encoded, in base64 (also as Basic auth), split or as a long prefix", async () => {
+    const logged: string[] = [];
+    const logger: ProviderLogger = {
+      debug: (fields, message) => logged.push(JSON.stringify({ fields, message })),
+      warn: (fields, message) => logged.push(JSON.stringify({ fields, message })),
+    };
+    const client = createOpenAIModelClient({ env, logger, maxRetries: 0 });
+    const shapes = Object.keys(keyEchoes(API_KEY));
+    const messages: string[] = [];
+    for (const shape of shapes) {
+      // The fake echoes the key it received in the Authorization header, in this shape.
+      fake.script(`echo-${shape}`, {
+        statuses: [
+          {
+            status: 400,
+            message: (request) => {
+              const received = String(request.headers.authorization).replace(/^Bearer /, "");
+              return keyEchoes(received)[shape] ?? "";
+            },
+          },
+        ],
+      });
+      const error = await failure(
+        client.generate({ endpoint: endpoint(`echo-${shape}`), messages: question }),
+        "provider_error",
+      );
+      messages.push(error.message);
+    }
+    expect(messages.every((message) => message.includes("[redacted]"))).toBe(true);
+    expect(logged.length).toBe(shapes.length);
+    for (const text of [...messages, ...logged]) {
+      for (const trace of keyTraces(API_KEY)) expect(text).not.toContain(trace);
     }
   });
 });

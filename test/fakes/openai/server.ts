@@ -23,7 +23,10 @@ export interface FakeErrorStatus {
   readonly retryAfterSeconds?: number;
   /** Sent as `retry-after-ms`, which the openai SDK honours before Retry-After (keeps tests fast). */
   readonly retryAfterMs?: number;
-  readonly message?: string;
+  /** The error message; a function of the request can echo what it received (e.g. the key, as some do). */
+  readonly message?: string | ((request: RecordedRequest) => string);
+  /** The `param` field, as OpenAI names the parameter it rejects. */
+  readonly param?: string;
   readonly type?: string;
   readonly code?: string;
 }
@@ -150,7 +153,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         await sleep(behaviour.delayMs, undefined, { signal: closed.signal });
       const errorStatus = state.pendingStatuses.shift();
       if (errorStatus) {
-        sendError(response, errorStatus);
+        sendError(response, errorStatus, recorded);
         return;
       }
       const answer = {
@@ -330,7 +333,7 @@ function sendModelList(response: ServerResponse): void {
   });
 }
 
-function sendError(response: ServerResponse, error: FakeErrorStatus): void {
+function sendError(response: ServerResponse, error: FakeErrorStatus, request?: RecordedRequest): void {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   if (error.retryAfterMs !== undefined) headers["retry-after-ms"] = String(error.retryAfterMs);
@@ -345,9 +348,14 @@ function sendError(response: ServerResponse, error: FakeErrorStatus): void {
     error.status,
     {
       error: {
-        message: error.message ?? `Scripted error ${error.status}`,
+        message:
+          typeof error.message === "function" && request
+            ? error.message(request)
+            : typeof error.message === "string"
+              ? error.message
+              : `Scripted error ${error.status}`,
         type: error.type ?? defaultType,
-        param: null,
+        param: error.param ?? null,
         code: error.code ?? null,
       },
     },
