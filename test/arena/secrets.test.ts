@@ -39,7 +39,7 @@ describe("createRedactor", () => {
   });
 
   it("removes lower-case percent-encoding and a key inside a JSON-escaped log line", () => {
-    const lower = encodeURIComponent(KEY).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const lower = encodeURIComponent(KEY).replace(/%[0-9A-F]{2}/g, (percent) => percent.toLowerCase());
     expect(redact(`key=${lower}`)).toBe(`key=${REDACTED}`);
     expect(redact(JSON.stringify({ msg: `said ${KEY}` }))).toBe(JSON.stringify({ msg: `said ${REDACTED}` }));
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArenaRuntime } from "../../../src/main.ts";
 import { createLogger, deploymentSecrets } from "../../../src/main.ts";
 import { keyEchoes, keyTraces } from "../../fakes/openai/key-echoes.ts";
+import type { RecordedRequest } from "../../fakes/openai/server.ts";
 import type { TelegramChat, TelegramEmulator, TelegramUser } from "../../fakes/telegram/index.ts";
 import { battleInPlace, startWorld, type World } from "./setup.ts";
 
@@ -117,7 +118,7 @@ describe("Telegram: hostile prompts and a provider that echoes its key", () => {
     world.openai.script("key-echoer", {
       statuses: groups.map((group) => ({
         status: 400,
-        message: (request: { headers: { authorization?: string } }) => {
+        message: (request: RecordedRequest) => {
           const echoes = keyEchoes(String(request.headers.authorization).replace(/^Bearer /, ""));
           return group.map((shape) => echoes[shape]).join(" | ");
         },
