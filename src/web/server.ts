@@ -51,7 +51,11 @@ export interface WebServer {
 }
 
 const categoryQuery = z.object({
-  category: z.string({ error: "category must be given once, as text" }).min(1).default(OVERALL),
+  category: z
+    .string({ error: "category must be given once, as text" })
+    .min(1)
+    .max(100, "category is at most 100 characters")
+    .default(OVERALL),
 });
 const modelQuery = z.object({
   name: z.string({ error: "name must be given once: the model's name" }).min(1),

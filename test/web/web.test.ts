@@ -27,6 +27,8 @@ import {
 const GROUP_PROMPT = "Group prompt: name three long rivers";
 const PRIVATE_PROMPT = "PRIVATE-7f3a my symptoms are a headache, what could it be";
 const OPEN_PROMPT = "OPEN-91c2 still being voted on";
+// A public prompt is user text on the page: it must stay text.
+const HOSTILE_PROMPT = `Explain this HTML: <img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script> & "quotes"`;
 
 describe("the web page of a running bot", () => {
   let world: World;
@@ -36,6 +38,7 @@ describe("the web page of a running bot", () => {
   let dana: TelegramUser;
   let group: TelegramChat;
   const battleIds = { group: "", private: "", open: "" };
+  let hostileBattleId = "";
 
   async function telegramBattle(
     user: TelegramUser,
@@ -44,26 +47,14 @@ describe("the web page of a running bot", () => {
     close: boolean,
   ): Promise<string> {
     const battle = await battleInPlace(world.telegram, user, chat, prompt);
-    const vote = await world.telegram.pressButton(
-      user,
-      chat,
-      battle.vote.messageId,
-      buttonData(battle.vote, "A is better"),
-    );
-    expect(vote.text).toMatch(/You voted/);
+    const press = (label: string) =>
+      world.telegram.pressButton(user, chat, battle.vote.messageId, buttonData(battle.vote, label));
+    expect((await press("A is better")).text).toMatch(/You voted/);
     const id = (await bot.store.battlesInState("open")).find(
       (candidate) => candidate.turns[0]?.userContent === prompt,
     )?.id;
     if (!id) throw new Error(`no open battle for ${prompt}`);
-    if (close) {
-      const closed = await world.telegram.pressButton(
-        user,
-        chat,
-        battle.vote.messageId,
-        buttonData(battle.vote, "Close"),
-      );
-      expect(closed.text).toMatch(/Voting closed/);
-    }
+    if (close) expect((await press("Close")).text).toMatch(/Voting closed/);
     return id;
   }
 
@@ -107,6 +98,15 @@ describe("the web page of a running bot", () => {
     await series("gamma", "delta", 8, 2, code);
     await series("delta", "epsilon", 8, 2, code);
     await series("gamma", "epsilon", 9, 1, code);
+    const hostile = await seedBattle(bot.store, {
+      place: { platform: "telegram", community: "-100777", channel: "-100777" },
+      modelA: "delta",
+      modelB: "epsilon",
+      prompt: HOSTILE_PROMPT,
+      votes: ["a"],
+      at: new Date(Date.UTC(2026, 10, 2, 9)),
+    });
+    hostileBattleId = hostile.id;
   }, 60_000);
 
   let stopped = false;
@@ -179,7 +179,7 @@ describe("the web page of a running bot", () => {
       const ids = records.map((record) => record.question_id);
       expect(ids).toContain(battleIds.group);
       expect(ids).toContain(battleIds.private);
-      expect(records).toHaveLength(2 + 10 + 10 + 10 + 10 + 10);
+      expect(records).toHaveLength(2 + 10 + 10 + 10 + 10 + 10 + 1);
       expect(records.find((record) => record.question_id === battleIds.group)?.winner).toBe("model_a");
     });
   });
@@ -328,6 +328,15 @@ describe("the web page of a running bot", () => {
         "not public",
       );
       expect(await page.locator("#summary").textContent()).toMatch(/^12 closed battles: \d+ won/);
+      expect(problems).toEqual([]);
+    });
+
+    it("shows a hostile public prompt as text, running none of it", async () => {
+      await page.goto(`${url}/model?name=delta`);
+      const cell = page.locator(`tr[data-battle="${hostileBattleId}"] td.prompt`);
+      expect(await cell.textContent()).toBe(HOSTILE_PROMPT);
+      expect(await page.locator("#battles img, #battles script").count()).toBe(0);
+      expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
       expect(problems).toEqual([]);
     });
   });
