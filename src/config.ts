@@ -2,7 +2,7 @@
 // with zod. A problem stops start-up with one line per problem; secret values are never echoed.
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { describeIssues, type ModelInputFields, modelInputSchema } from "./arena/model-input.ts";
+import { describeIssues, modelInputSchema } from "./arena/model-input.ts";
 import { createModelPolicy, isHostPattern } from "./arena/model-policy.ts";
 
 export class ConfigError extends Error {
@@ -123,8 +123,16 @@ const envSchema = z.object({
 
 export type EnvConfig = z.output<typeof envSchema>;
 
+/**
+ * A models-file entry: a registry entry plus how to call it. `reasoning: true` (OpenAI o-series, gpt-5 and the
+ * like) sends `max_completion_tokens` instead of `max_tokens` and no `temperature`, which such models refuse.
+ */
+export const modelsFileEntrySchema = modelInputSchema.extend({ reasoning: z.boolean().default(false) });
+
+export type ModelsFileEntry = z.output<typeof modelsFileEntrySchema>;
+
 export interface Config extends EnvConfig {
-  readonly models: readonly ModelInputFields[];
+  readonly models: readonly ModelsFileEntry[];
 }
 
 /** Reads and validates the environment and the models file. Throws ConfigError listing every problem. */
@@ -153,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return { ...config, models };
 }
 
-function readModelsFile(path: string, problems: string[]): ModelInputFields[] {
+function readModelsFile(path: string, problems: string[]): ModelsFileEntry[] {
   if (!existsSync(path)) {
     problems.push(`ARENA_MODELS: no file at ${path}`);
     return [];
@@ -168,7 +176,7 @@ function readModelsFile(path: string, problems: string[]): ModelInputFields[] {
     return [];
   }
   const parsed = z
-    .array(modelInputSchema)
+    .array(modelsFileEntrySchema)
     .superRefine((models, ctx) => {
       const seen = new Set<string>();
       models.forEach((model, index) => {

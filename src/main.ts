@@ -100,7 +100,8 @@ export async function judgeSettings(store: ArenaStore, config: Config): Promise<
 
 /** Upserts the models file into the registry; returns how many entries it had. */
 export async function upsertConfiguredModels(store: ArenaStore, config: Config): Promise<number> {
-  for (const model of config.models) await store.upsertModel(model, "config");
+  // How a model is called (reasoning) is the models file's alone; the registry keeps what battles need.
+  for (const { reasoning: _howToCall, ...model } of config.models) await store.upsertModel(model, "config");
   return config.models.length;
 }
 
@@ -146,7 +147,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const arena = new Arena({
     ...(judge ? { judge } : {}),
     store,
-    models: options.modelClient ?? createOpenAIModelClient({ env, logger }),
+    models:
+      options.modelClient ??
+      createOpenAIModelClient({
+        env,
+        logger,
+        reasoningModels: new Set(config.models.filter((model) => model.reasoning).map((model) => model.name)),
+      }),
     logger,
     settings: {
       ...DEFAULT_SETTINGS,

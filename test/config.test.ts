@@ -163,4 +163,24 @@ describe("loadConfig", () => {
     expect(problems.some((line) => /\[1\]\.name: a appears twice/.test(line))).toBe(true);
     expect(problems.join("\n")).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789abcdef");
   });
+
+  it("reads reasoning: true for a model that takes max_completion_tokens and no temperature; false by default", () => {
+    const file = join(directory, "reasoning.json");
+    const entry = { baseUrl: "https://x.example/v1", model: "o4-mini" };
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { ...entry, name: "thinker", reasoning: true },
+        { ...entry, name: "plain" },
+      ]),
+    );
+    expect(loadConfig({ ARENA_MODELS: file }).models.map((model) => [model.name, model.reasoning])).toEqual([
+      ["thinker", true],
+      ["plain", false],
+    ]);
+    writeFileSync(file, JSON.stringify([{ ...entry, name: "thinker", reasoning: "yes" }]));
+    expect(problemsOf({ ARENA_MODELS: file })).toEqual([
+      expect.stringMatching(/\[0\]\.reasoning: .*boolean/),
+    ]);
+  });
 });

@@ -44,6 +44,7 @@ export type GenerationErrorKind =
   | "provider_error" // 5xx still after the retries, or another non-2xx status
   | "refused" // moderation / content filter refusal
   | "interrupted" // the stream broke before it finished
+  | "empty" // the model finished without writing any text
   | "cancelled" // the caller's signal aborted it
   | "config"; // missing API key, bad base URL: the model cannot be called at all
 

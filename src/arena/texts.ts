@@ -49,6 +49,8 @@ export function describeGenerationError(error: GenerationError): string {
       return "its provider refused the prompt (moderation)";
     case "interrupted":
       return "its answer was cut off mid-stream";
+    case "empty":
+      return "it returned an empty answer";
     case "cancelled":
       return "the generation was cancelled";
     case "config":

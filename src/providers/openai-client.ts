@@ -41,7 +41,17 @@ export interface OpenAIModelClientOptions {
   /** Generations running at once per model name; the rest wait in a queue. Default 4. */
   readonly concurrencyPerModel?: number | undefined;
   readonly logger?: ProviderLogger | undefined;
+  /**
+   * Registry names of reasoning models (the models file's `reasoning: true`): they get `max_completion_tokens`
+   * instead of `max_tokens` and no `temperature`. A model that refuses either with a 400 naming the parameter
+   * (as OpenAI does) is retried at once without it and remembered as such, with a warning.
+   */
+  readonly reasoningModels?: ReadonlySet<string> | undefined;
 }
+
+/** Request parameters some models refuse. */
+type RefusableParameter = "max_tokens" | "temperature";
+const REFUSABLE_PARAMETERS: readonly RefusableParameter[] = ["max_tokens", "temperature"];
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
@@ -65,6 +75,40 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions = {}):
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   const concurrencyPerModel = options.concurrencyPerModel ?? DEFAULT_CONCURRENCY_PER_MODEL;
   const logger = options.logger ?? silentLogger;
+  const refusedParameters = new Map<string, Set<RefusableParameter>>();
+  for (const name of options.reasoningModels ?? [])
+    refusedParameters.set(name, new Set(REFUSABLE_PARAMETERS));
+
+  function refusedBy(model: string): Set<RefusableParameter> {
+    let refused = refusedParameters.get(model);
+    if (!refused) {
+      refused = new Set();
+      refusedParameters.set(model, refused);
+    }
+    return refused;
+  }
+
+  /** One request; when the model refuses a parameter it was sent, learns that and asks once more without it. */
+  async function completeAdapting(
+    sdk: OpenAI,
+    request: GenerationRequest,
+    signal: AbortSignal,
+  ): Promise<Omit<GenerationResult, "latencyMs">> {
+    const refused = refusedBy(request.endpoint.name);
+    for (;;) {
+      try {
+        return await streamCompletion(sdk, request, signal, logger, refused);
+      } catch (error) {
+        const parameter = refusedParameter(error);
+        if (parameter === null || refused.has(parameter)) throw error;
+        refused.add(parameter);
+        logger.warn(
+          { model: request.endpoint.name, parameter },
+          `the model refuses ${parameter}; asking again without it (set "reasoning": true for it in the models file)`,
+        );
+      }
+    }
+  }
 
   const clients = new Map<string, { readonly apiKey: string | null; readonly sdk: OpenAI }>();
   const limits = new Map<string, LimitFunction>();
@@ -118,7 +162,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions = {}):
     const attempt: AttemptContext = { deadlineAt: Date.now() + timeoutMs, lastStatus: null };
 
     try {
-      const work = attemptContext.run(attempt, () => streamCompletion(sdk, request, signal, logger));
+      const work = attemptContext.run(attempt, () => completeAdapting(sdk, request, signal));
       const answer = await rejectOnAbort(work, signal);
       const result: GenerationResult = { ...answer, latencyMs: Math.round(performance.now() - startedAt) };
       logger.debug(
@@ -185,6 +229,7 @@ async function streamCompletion(
   request: GenerationRequest,
   signal: AbortSignal,
   logger: ProviderLogger,
+  refused: ReadonlySet<RefusableParameter>,
 ): Promise<Omit<GenerationResult, "latencyMs">> {
   const { endpoint } = request;
   const messages = [
@@ -195,8 +240,10 @@ async function streamCompletion(
     {
       model: endpoint.model,
       messages,
-      max_tokens: endpoint.maxTokens,
-      temperature: endpoint.temperature,
+      ...(refused.has("max_tokens")
+        ? { max_completion_tokens: endpoint.maxTokens }
+        : { max_tokens: endpoint.maxTokens }),
+      ...(refused.has("temperature") ? {} : { temperature: endpoint.temperature }),
       stream: true,
       stream_options: { include_usage: true },
     },
@@ -244,7 +291,21 @@ async function streamCompletion(
       endpoint.name,
     );
   }
+  if (content.trim() === "") {
+    const why =
+      finishReason === "length"
+        ? `it stopped at the token limit (maxTokens ${endpoint.maxTokens}) before writing any text; reasoning models need a higher maxTokens`
+        : `finish_reason ${finishReason}`;
+    throw new GenerationError("empty", `the model returned an empty answer (${why})`, endpoint.name);
+  }
   return { content, finishReason, promptTokens, completionTokens };
+}
+
+/** The parameter a 400 says the model does not accept (OpenAI: `param` with unsupported_parameter/value). */
+function refusedParameter(error: unknown): RefusableParameter | null {
+  if (!(error instanceof APIError) || error.status !== 400) return null;
+  const param = (error as APIError & { param?: unknown }).param;
+  return REFUSABLE_PARAMETERS.find((candidate) => candidate === param) ?? null;
 }
 
 function notifyDelta(request: GenerationRequest, text: string, logger: ProviderLogger): void {

@@ -494,6 +494,7 @@ describe("failures of a model", () => {
       { cutAfterChunks: 1, text: "one two three four five six seven eight nine ten" },
       /cut off/,
     ],
+    ["an empty answer", { text: "" }, /empty answer/],
   ] as const;
   for (const [name, behaviour, message] of cases) {
     it(`marks the battle errored on ${name}, counts nothing and moves the model's outage state`, async () => {
@@ -554,6 +555,56 @@ describe("failures of a model", () => {
       const battle = await harness.arena.store.getBattle(battleId);
       expect([battle?.modelA, battle?.modelB]).not.toContain("broken");
     }
+  });
+});
+
+describe("an endpoint down for minutes", () => {
+  it("stays out of pairing while down, gets a trial when its cool-down ends, and is back once healthy", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["beta", "fake-pirate"],
+        ["flaky", "flaky"],
+      ],
+    });
+    // Down: 503 asking for a wait longer than any deadline, so each failure is immediate (no retry sleeps).
+    fake.script("flaky", {
+      statuses: Array.from({ length: 50 }, () => ({ status: 503, retryAfterMs: 3_600_000 })),
+    });
+    const flaky = () => harness.arena.store.getModel("flaky");
+    const paired = async (prompt: string) => {
+      const { battleId } = await harness.battle(harness.ctx("1"), prompt);
+      const battle = await harness.arena.store.getBattle(battleId);
+      return [battle?.modelA, battle?.modelB].includes("flaky");
+    };
+    /** Battles until one pairs flaky (its trial); false if none did in 40. */
+    const untilPaired = async (label: string) => {
+      for (let index = 0; index < 40; index++) if (await paired(`${label} ${index}`)) return true;
+      return false;
+    };
+    for (let failures = 1; failures <= 3; failures++) {
+      expect(await untilPaired(`Down ${failures}`)).toBe(true);
+      expect((await flaky())?.consecutiveFailures).toBe(failures);
+    }
+    expect((await flaky())?.outageUntil?.getTime()).toBe(harness.clock.now.getTime() + 60_000);
+    harness.clock.advance(59);
+    for (let index = 0; index < 8; index++) expect(await paired(`Cooling ${index}`)).toBe(false);
+
+    // One minute on, still down: the trial fails and the cool-down doubles.
+    harness.clock.advance(2);
+    expect(await untilPaired("Trial")).toBe(true);
+    expect((await flaky())?.consecutiveFailures).toBe(4);
+    expect((await flaky())?.outageUntil?.getTime()).toBe(harness.clock.now.getTime() + 120_000);
+    harness.clock.advance(100);
+    for (let index = 0; index < 8; index++) expect(await paired(`Still cooling ${index}`)).toBe(false);
+
+    // Healthy again: after the cool-down its next battle succeeds and it is back in pairing for good.
+    fake.script("flaky", { text: "Back and well." });
+    harness.clock.advance(21);
+    expect(await untilPaired("Healthy")).toBe(true);
+    expect(await flaky()).toMatchObject({ consecutiveFailures: 0, outageUntil: null });
+    expect(await untilPaired("Paired again")).toBe(true);
   });
 });
 

@@ -479,3 +479,93 @@ describe("createOpenAIModelClient: secrets", () => {
     }
   });
 });
+
+describe("createOpenAIModelClient: reasoning models and empty answers", () => {
+  it("sends max_completion_tokens and no temperature to a model declared as reasoning", async () => {
+    fake.script("o-mini", { rejects: ["max_tokens", "temperature"], text: "Reasoned." });
+    const client = createOpenAIModelClient({ env, reasoningModels: new Set(["registry-o-mini"]) });
+    const result = await client.generate({ endpoint: endpoint("o-mini"), messages: question });
+    expect(result.content).toBe("Reasoned.");
+    const [sent, ...more] = chatRequests("o-mini");
+    expect(more).toHaveLength(0);
+    expect(sent?.body).toMatchObject({ max_completion_tokens: 256 });
+    expect(sent?.body).not.toHaveProperty("max_tokens");
+    expect(sent?.body).not.toHaveProperty("temperature");
+  });
+
+  it("learns from OpenAI's 400 naming the parameter, asks again without it, and remembers, with a warning", async () => {
+    fake.script("o-undeclared", { rejects: ["max_tokens", "temperature"], text: "Reasoned anyway." });
+    const warnings: string[] = [];
+    const logger: ProviderLogger = { debug() {}, warn: (_fields, message) => warnings.push(message) };
+    const client = createOpenAIModelClient({ env, logger });
+    const first = await client.generate({ endpoint: endpoint("o-undeclared"), messages: question });
+    expect(first.content).toBe("Reasoned anyway.");
+    expect(chatRequests("o-undeclared").map((request) => Object.keys(request.body ?? {}).sort())).toEqual([
+      expect.arrayContaining(["max_tokens", "temperature"]),
+      expect.arrayContaining(["max_completion_tokens", "temperature"]),
+      expect.not.arrayContaining(["max_tokens", "temperature"]),
+    ]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/refuses max_tokens.*"reasoning": true/),
+      expect.stringMatching(/refuses temperature/),
+    ]);
+    await client.generate({ endpoint: endpoint("o-undeclared"), messages: question });
+    expect(chatRequests("o-undeclared")).toHaveLength(4);
+    // Other models are not affected.
+    await client.generate({ endpoint: endpoint("plain"), messages: question });
+    expect(chatRequests("plain")[0]?.body).toMatchObject({ max_tokens: 256, temperature: 0.5 });
+  });
+
+  it("fails with a 400 naming the parameter for other refusals, without asking again", async () => {
+    fake.script("picky", {
+      statuses: [{ status: 400, param: "top_p", message: "Unsupported parameter: 'top_p'" }],
+    });
+    const client = createOpenAIModelClient({ env });
+    const error = await failure(
+      client.generate({ endpoint: endpoint("picky"), messages: question }),
+      "provider_error",
+    );
+    expect(error.message).toContain("top_p");
+    expect(chatRequests("picky")).toHaveLength(1);
+  });
+
+  it("fails with empty on an answer without text, saying why when the token limit was reached first", async () => {
+    fake.script("silent", { text: "" });
+    fake.script("thinker", { text: "   ", finishReason: "length" });
+    const client = createOpenAIModelClient({ env });
+    const silent = await failure(
+      client.generate({ endpoint: endpoint("silent"), messages: question }),
+      "empty",
+    );
+    expect(silent.message).toBe("the model returned an empty answer (finish_reason stop)");
+    const thinker = await failure(
+      client.generate({ endpoint: endpoint("thinker"), messages: question }),
+      "empty",
+    );
+    expect(thinker.message).toMatch(/token limit \(maxTokens 256\).*higher maxTokens/);
+  });
+
+  it("rides out a 429 storm on many concurrent generations, waiting at least each Retry-After", async () => {
+    const client = createOpenAIModelClient({ env, concurrencyPerModel: 20, maxRetries: 3 });
+    const storm = Array.from({ length: 12 }, (_, index) => `storm-${index}`);
+    for (const model of storm) {
+      fake.script(model, {
+        statuses: [
+          { status: 429, retryAfterMs: 40 },
+          { status: 429, retryAfterMs: 80 },
+        ],
+        text: `Calm after ${model}.`,
+      });
+    }
+    const results = await Promise.all(
+      storm.map((model) => client.generate({ endpoint: endpoint(model), messages: question })),
+    );
+    expect(results.map((result) => result.content)).toEqual(storm.map((model) => `Calm after ${model}.`));
+    for (const model of storm) {
+      const times = chatRequests(model).map((request) => request.receivedAt);
+      expect(times).toHaveLength(3);
+      expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(40 - 2);
+      expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(80 - 2);
+    }
+  });
+});

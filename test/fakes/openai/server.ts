@@ -46,6 +46,11 @@ export interface FakeBehaviour {
   readonly finishReason?: "stop" | "length" | "content_filter";
   /** Answer with a refusal (delta.refusal / message.refusal) instead of content. */
   readonly refusal?: string;
+  /**
+   * Parameters this model refuses, as OpenAI's reasoning models do: a request carrying one gets a 400 naming it
+   * (`param`), with OpenAI's wording.
+   */
+  readonly rejects?: readonly ("max_tokens" | "temperature")[];
   /** Streaming only: send an SSE `{"error": …}` event after this many content chunks. */
   readonly streamError?: { readonly afterChunks: number; readonly message: string; readonly code?: string };
 }
@@ -151,6 +156,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     try {
       if (behaviour.delayMs !== undefined)
         await sleep(behaviour.delayMs, undefined, { signal: closed.signal });
+      const refused = behaviour.rejects?.find((param) => body[param] !== undefined);
+      if (refused) {
+        sendError(response, REFUSALS[refused]);
+        return;
+      }
       const errorStatus = state.pendingStatuses.shift();
       if (errorStatus) {
         sendError(response, errorStatus, recorded);
@@ -332,6 +342,24 @@ function sendModelList(response: ServerResponse): void {
     data: PERSONAS.map((persona) => ({ id: persona.id, object: "model", created: 0, owned_by: "fake" })),
   });
 }
+
+/** OpenAI's answers to the parameters its reasoning models do not take. */
+const REFUSALS: Record<"max_tokens" | "temperature", FakeErrorStatus> = {
+  max_tokens: {
+    status: 400,
+    message:
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    param: "max_tokens",
+    code: "unsupported_parameter",
+  },
+  temperature: {
+    status: 400,
+    message:
+      "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.",
+    param: "temperature",
+    code: "unsupported_value",
+  },
+};
 
 function sendError(response: ServerResponse, error: FakeErrorStatus, request?: RecordedRequest): void {
   const headers: Record<string, string> = {};
