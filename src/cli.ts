@@ -12,6 +12,7 @@ import {
   looksLikeAlpacaEval,
   parseAlpacaEvalAnnotations,
 } from "./ranking/alpacaeval.ts";
+import { anomalousVoters } from "./ranking/anomaly.ts";
 import { deduplicateBattles } from "./ranking/dedup.ts";
 import {
   battleCountMatrix,
@@ -78,6 +79,13 @@ const commands: Readonly<Record<string, Subcommand>> = {
     usage: "arena export [--out FILE]",
     summary: "write the counted battles as FastChat clean-battle JSONL (stdout by default)",
     run: runExport,
+  },
+  voters: {
+    usage: "arena voters --anomalous FILE [--all] [--min-votes N] [--alpha A] [--seed S] [--json]",
+    summary:
+      "flag anomalous voters of a FastChat clean-battle file (one row per vote, the voter in `judge`): the " +
+      "Chatbot Arena paper's per-vote p-values, Fisher-combined at random checkpoints",
+    run: runVoters,
   },
   models: {
     usage: "arena models list|add|enable|disable|remove|weight|aliases …  (arena models --help)",
@@ -541,6 +549,83 @@ async function readConfig(io: CliIo) {
     }
     throw error;
   }
+}
+
+// ------------------------------------------------------------------------------------------------ voters
+
+async function runVoters(args: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parseVoters>;
+  try {
+    parsed = parseVoters(args);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const file = values.anomalous;
+  if (file === undefined) throw new UsageError("--anomalous FILE is required (the only test there is)");
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const minVotes =
+    values["min-votes"] === undefined ? 5 : positiveInteger("--min-votes", values["min-votes"]);
+  const seed = values.seed === undefined ? 1 : positiveInteger("--seed", values.seed);
+  const alpha = values.alpha === undefined ? 0.05 : Number(values.alpha);
+  if (!(alpha > 0 && alpha < 1))
+    throw new UsageError(`--alpha must be between 0 and 1, got "${values.alpha}"`);
+
+  const text = await readInput(file);
+  let battles: ReturnType<typeof parseFastChat>;
+  try {
+    battles = parseFastChat(text, { includeNonAnonymous: values.all === true, voters: true });
+  } catch (error) {
+    if (error instanceof FastChatParseError) {
+      io.stderr(`arena voters: ${file}:${error.line}: ${error.reason}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const names = battles.voters ?? [];
+  const verdicts = anomalousVoters(
+    {
+      count: battles.count,
+      voter: battles.voter ?? new Int32Array(battles.count).fill(-1),
+      modelA: battles.modelA,
+      modelB: battles.modelB,
+      outcome: battles.outcome,
+    },
+    { minVotes, alpha, seed },
+  );
+  const flagged = verdicts
+    .filter((verdict) => verdict.flagged)
+    .sort((x, y) => x.pValue - y.pValue)
+    .map((verdict) => ({ voter: names[verdict.voter] ?? "", votes: verdict.votes, p_value: verdict.pValue }));
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify({ votes: battles.count, voters: names.length, tested: verdicts.length, alpha, flagged })}\n`,
+    );
+    return EXIT_OK;
+  }
+  io.stdout(
+    `${battles.count} votes, ${names.length} voters, ${verdicts.length} with at least ${minVotes} votes tested; ` +
+      `${flagged.length} flagged at level ${alpha}\n`,
+  );
+  for (const row of flagged)
+    io.stdout(`${row.voter}\t${row.votes} votes\tp = ${row.p_value.toPrecision(3)}\n`);
+  return EXIT_OK;
+}
+
+function parseVoters(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      anomalous: { type: "string" },
+      all: { type: "boolean" },
+      "min-votes": { type: "string" },
+      alpha: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
 }
 
 async function runStart(args: string[], io: CliIo): Promise<number> {

@@ -380,3 +380,42 @@ describe("the bot's subcommands (through bin/arena.js, configured by the environ
     }
   });
 });
+
+describe("arena voters --anomalous", () => {
+  it("flags the voter who always picks model A and no honest one, as text and JSON", async () => {
+    // Strong beats weak 9 times in 10 among many voters; "shill" always presses A, whichever model it is.
+    let state = 12345;
+    const next = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const rows: string[] = [];
+    const vote = (judge: string, alwaysA: boolean) => {
+      const strongFirst = next() < 0.5;
+      const [a, b] = strongFirst ? ["strong", "weak"] : ["weak", "strong"];
+      const strongWins = next() < 0.9;
+      const winner = alwaysA ? "model_a" : strongWins === strongFirst ? "model_a" : "model_b";
+      rows.push(JSON.stringify({ model_a: a, model_b: b, winner, judge, anony: true }));
+    };
+    for (let user = 0; user < 100; user++) for (let i = 0; i < 12; i++) vote(`user-${user}`, false);
+    for (let i = 0; i < 40; i++) vote("shill", true);
+    vote("newcomer", true);
+    const path = file("voters.jsonl", rows.join("\n"));
+
+    const text = await run("voters", "--anomalous", path);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^1241 votes, 102 voters, 101 with at least 5 votes tested; \d+ flagged at level 0\.05\n/,
+    );
+    expect(text.stdout).toMatch(/^shill\t40 votes\tp = /m);
+
+    const json = await run("voters", "--anomalous", path, "--json", "--seed", "2");
+    const parsed = JSON.parse(json.stdout) as { tested: number; flagged: { voter: string; votes: number }[] };
+    expect(parsed.tested).toBe(101);
+    expect(parsed.flagged[0]).toMatchObject({ voter: "shill", votes: 40 });
+    expect(parsed.flagged.length).toBeLessThanOrEqual(6);
+
+    expect((await run("voters", path)).stderr).toMatch(/--anomalous FILE is required/);
+    expect((await run("voters", "--anomalous", path, "--alpha", "2")).code).toBe(2);
+  });
+});

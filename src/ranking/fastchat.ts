@@ -14,6 +14,8 @@ export interface FastChatOptions {
   readonly style?: boolean;
   /** Read each battle's prompt (the user turns of `conversation_a`, as FastChat's deduplication does). */
   readonly prompts?: boolean;
+  /** Read each battle's voter (`judge`, the voter's id in FastChat's files). */
+  readonly voters?: boolean;
 }
 
 /** FastChat's conv_metadata names of the style elements, in STYLE_ELEMENTS order (style.ts). */
@@ -42,6 +44,9 @@ export interface FastChatBattles {
   readonly styleB?: Float64Array;
   /** With `prompts`: a prompt id per row (equal ids, equal prompts), −1 where the row carries no prompt. */
   readonly prompt?: Int32Array;
+  /** With `voters`: a voter index per row into `voters`, −1 where the row names none. */
+  readonly voter?: Int32Array;
+  readonly voters?: readonly string[];
 }
 
 /** A malformed input: `line` is 1-based in the text given. */
@@ -93,16 +98,19 @@ class BattleColumns {
   private readonly styleB: number[] = [];
   private readonly prompt: number[] = [];
   private readonly promptIds = new Map<string, number>();
+  private readonly voter: number[] = [];
+  private readonly voterIds = new Map<string, number>();
 
   constructor(
     private readonly includeNonAnonymous: boolean,
     private readonly readStyle: boolean,
     private readonly readPrompts: boolean,
+    private readonly readVoters = false,
   ) {}
 
   /** True when rows need more than the fast path reads. */
   get needsFullRows(): boolean {
-    return this.readStyle || this.readPrompts;
+    return this.readStyle || this.readPrompts || this.readVoters;
   }
 
   /** A row as JSON.parse gave it. */
@@ -126,6 +134,17 @@ class BattleColumns {
     if (!kept) return;
     if (this.readStyle) this.addStyle(record.conv_metadata, line);
     if (this.readPrompts) this.prompt.push(this.promptIdOf(record.conversation_a));
+    if (this.readVoters) this.voter.push(this.voterIdOf(record.judge));
+  }
+
+  private voterIdOf(judge: unknown): number {
+    if (typeof judge !== "string" || judge === "") return -1;
+    let id = this.voterIds.get(judge);
+    if (id === undefined) {
+      id = this.voterIds.size;
+      this.voterIds.set(judge, id);
+    }
+    return id;
   }
 
   private addStyle(metadata: unknown, line: number): void {
@@ -238,6 +257,7 @@ class BattleColumns {
         ? { styleA: Float64Array.from(this.styleA), styleB: Float64Array.from(this.styleB) }
         : {}),
       ...(this.readPrompts ? { prompt: Int32Array.from(this.prompt) } : {}),
+      ...(this.readVoters ? { voter: Int32Array.from(this.voter), voters: [...this.voterIds.keys()] } : {}),
     };
   }
 
@@ -284,6 +304,7 @@ export function parseFastChat(input: string | Uint8Array, options: FastChatOptio
     options.includeNonAnonymous ?? false,
     options.style ?? false,
     options.prompts ?? false,
+    options.voters ?? false,
   );
   let first = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const contentStart = first;
