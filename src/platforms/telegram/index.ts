@@ -31,6 +31,7 @@ import { telegramTableHtml } from "../../render/table.ts";
 import { renderViewChart } from "../../render/view-chart.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
 import { type CommandLine, commandLineOf, commandMenus } from "./commands.ts";
+import { RecentUpdateIds, type UpdateDeduplicator } from "./dedupe.ts";
 import {
   alertText,
   answerParts,
@@ -51,6 +52,8 @@ export type TelegramAdapterDependencies = AdapterDependencies & {
   pacing?: Pacing;
   /** Interface the webhook server listens on; all interfaces when unset (behind a reverse proxy). */
   webhookHost?: string;
+  /** Which updates are new; the recent update ids of this process unless given. */
+  updateDeduplicator?: UpdateDeduplicator;
 };
 
 export function createTelegramAdapter(deps: TelegramAdapterDependencies): PlatformAdapter {
@@ -92,6 +95,16 @@ class TelegramAdapter implements PlatformAdapter {
       deps.logger.warn(
         { method, retryAfterSeconds: seconds, attempt },
         "telegram flood control: retrying after the wait Telegram asked for",
+      );
+    });
+    const updates = deps.updateDeduplicator ?? new RecentUpdateIds();
+    // First of all: an update Telegram delivers again (webhook retried, polling answer lost) is handled once.
+    this.bot.use(async (ctx, next) => {
+      const updateId = ctx.update.update_id;
+      if (await updates.claim(updateId)) return next();
+      deps.logger.warn(
+        { updateId, kind: updateKind(ctx.update) },
+        "telegram update delivered again: skipped (already handled)",
       );
     });
     // Handlers return at once: telegraf's polling awaits each batch, and a battle must not hold up others.
@@ -658,6 +671,10 @@ class TelegramAdapter implements PlatformAdapter {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------------
+
+function updateKind(update: object): string {
+  return Object.keys(update).find((key) => key !== "update_id") ?? "unknown";
+}
 
 function topicOf(message: Message): number | undefined {
   return "is_topic_message" in message && message.is_topic_message ? message.message_thread_id : undefined;

@@ -127,6 +127,10 @@ export class TelegramEmulator {
   private readonly failures = new Map<string, InjectedError[]>();
   private readonly deliveries: WebhookDelivery[] = [];
   private pending: Update[] = [];
+  /** Every update queued so far, as first sent, by update_id (for redeliver). */
+  private readonly sentUpdates = new Map<number, Update>();
+  /** Redelivered updates waiting in `pending` below the poller's offset (returned once regardless of it). */
+  private readonly redelivered = new Set<Update>();
   private nextUpdateId = 1;
   private nextUserId = 1001;
   private nextGroupId = 1;
@@ -400,6 +404,30 @@ export class TelegramEmulator {
     this.failures.set(method.toLowerCase(), queue);
   }
 
+  /**
+   * Telegram delivers an update again, with the same update_id (the last one queued unless given): POSTed to the
+   * webhook once more, or handed to the poller once more whatever offset it confirmed. Resolves like the user
+   * actions (once queued, or once the webhook delivery is done).
+   */
+  redeliver(updateId = this.nextUpdateId - 1): Promise<void> {
+    const original = this.sentUpdates.get(updateId);
+    if (!original) throw new Error(`no update ${updateId} was sent`);
+    const again = structuredClone(original);
+    this.pending.push(again);
+    this.events.emit("change");
+    if (!this.webhook) {
+      this.redelivered.add(again);
+      this.poller?.wake();
+      return Promise.resolve();
+    }
+    return this.deliverPending();
+  }
+
+  /** The update_id of the last update queued for the bot (0 before the first). */
+  lastUpdateId(): number {
+    return this.nextUpdateId - 1;
+  }
+
   webhookInfo(): WebhookInfo {
     const info: WebhookInfo = {
       url: this.webhook?.url ?? "",
@@ -568,9 +596,12 @@ export class TelegramEmulator {
     const allowed = jsonParam<string[]>(params, "allowed_updates");
     if (allowed !== undefined) this.allowedUpdates = allowed;
     // Telegram forgets updates once a later offset confirms them.
-    if (offset > 0) this.pending = this.pending.filter((update) => update.update_id >= offset);
+    if (offset > 0)
+      this.pending = this.pending.filter(
+        (update) => update.update_id >= offset || this.redelivered.has(update),
+      );
     const available = () => this.pending.filter((update) => this.isAllowed(update)).slice(0, limit);
-    if (available().length > 0 || timeout <= 0 || !res) return available();
+    if (available().length > 0 || timeout <= 0 || !res) return this.handOut(available());
 
     if (this.poller && !this.poller.res.writableEnded) {
       sendJson(this.poller.res, 409, {
@@ -594,7 +625,13 @@ export class TelegramEmulator {
       this.poller = poller;
     });
     if (this.poller === poller) this.poller = undefined;
-    return available();
+    return this.handOut(available());
+  }
+
+  /** A redelivered update is handed out once; the next offset then confirms it like any other. */
+  private handOut(updates: Update[]): Update[] {
+    for (const update of updates) this.redelivered.delete(update);
+    return updates;
   }
 
   private isAllowed(update: Update): boolean {
@@ -605,6 +642,7 @@ export class TelegramEmulator {
   /** Queues an update for the bot; resolves once a webhook delivery (if any) is done. */
   private enqueue(update: Update): Promise<void> {
     update.update_id = this.nextUpdateId++;
+    this.sentUpdates.set(update.update_id, structuredClone(update));
     this.pending.push(update);
     this.events.emit("change");
     if (!this.webhook) {

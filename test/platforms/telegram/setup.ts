@@ -1,5 +1,6 @@
 // The world of the Telegram adapter tests: the Bot API emulator next to the shared arena world (../setup.ts),
 // wired into a Config the way `arena start` reads it.
+import { createServer } from "node:net";
 import type { Logger } from "../../../src/arena/logger.ts";
 import { type Config, loadConfig } from "../../../src/config.ts";
 import type { ArenaRuntime, RuntimeOptions } from "../../../src/main.ts";
@@ -19,7 +20,7 @@ import {
 } from "../../fakes/telegram/index.ts";
 import { type RunningArena, startArenaWorld } from "../setup.ts";
 
-export { recordingLogger } from "../setup.ts";
+export { type RecordingLogger, recordingLogger } from "../setup.ts";
 
 export const TOKEN = "424242:telegram-adapter-test-token";
 
@@ -126,4 +127,23 @@ export async function battleInPlace(
       );
   const vote = await telegram.waitFor(() => messages().find(until), 10_000);
   return { command, root, messages, vote };
+}
+
+/** A port nobody listens on right now (the config needs the port before the adapter binds it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** The variables of webhook mode on a free port of 127.0.0.1. */
+export async function webhookEnvironment(): Promise<Record<string, string>> {
+  const port = await freePort();
+  return {
+    TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/updates`,
+    TELEGRAM_WEBHOOK_PORT: String(port),
+  };
 }

@@ -1,19 +1,8 @@
 // Webhook mode: the adapter listens on TELEGRAM_WEBHOOK_PORT, registers TELEGRAM_WEBHOOK_URL with a secret
 // token, and refuses deliveries that do not carry that secret.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TelegramEmulator } from "../../fakes/telegram/index.ts";
-import { recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
-
-/** A port nobody listens on right now (the config needs the port before the adapter binds it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+import { freePort, recordingLogger, startWorld, TOKEN, type World } from "./setup.ts";
 
 describe.each([
   { secret: undefined, label: "a secret generated at start" },
