@@ -84,8 +84,27 @@ class DiscordAdapter implements PlatformAdapter {
     this.client.on(Events.Error, (error) => {
       deps.logger.error({ err: errorText(error) }, "discord client error");
     });
+    // discord.js reconnects by itself: it resumes the session (the events missed meanwhile are replayed), or
+    // starts a new one when Discord refuses the resume (interactions sent meanwhile are lost; Discord tells users).
+    let reconnecting = false;
+    this.client.on(Events.ShardReconnecting, (shardId) => {
+      reconnecting = true;
+      deps.logger.warn({ shard: shardId }, "discord gateway connection lost: reconnecting");
+    });
     this.client.on(Events.ShardResume, (shardId, replayed) => {
+      reconnecting = false;
       deps.logger.info({ shard: shardId, replayed }, "discord gateway resumed");
+    });
+    this.client.on(Events.ShardReady, (shardId) => {
+      if (!reconnecting) return;
+      reconnecting = false;
+      deps.logger.warn(
+        { shard: shardId },
+        "discord gateway session could not be resumed: a new one started (events meanwhile are lost)",
+      );
+    });
+    this.client.on(Events.ShardDisconnect, (event, shardId) => {
+      deps.logger.error({ shard: shardId, code: event.code }, "discord gateway closed for good");
     });
     this.client.rest.on("rateLimited", (info) => {
       // discord.js queues the request and retries it after `retryAfter`; nothing is lost.

@@ -12,6 +12,8 @@ export interface GatewayEvent {
   type: "connect" | "identify" | "ready" | "resume" | "resumed" | "invalidSession" | "close" | "heartbeat";
   sessionId?: string;
   code?: number;
+  /** "resumed": how many dispatches the client had missed and got again */
+  replayed?: number;
 }
 
 interface Dispatch {
@@ -219,12 +221,11 @@ export class FakeGateway {
     session.connection = connection;
     connection.session = session;
     const from = typeof d.seq === "number" ? d.seq : 0;
-    for (const event of session.sent) {
-      if (event.s > from)
-        this.send(connection, { op: GatewayOpcodes.Dispatch, s: event.s, t: event.t, d: event.d });
-    }
+    const missed = session.sent.filter((event) => event.s > from);
+    for (const event of missed)
+      this.send(connection, { op: GatewayOpcodes.Dispatch, s: event.s, t: event.t, d: event.d });
     this.dispatchTo(session, "RESUMED", {}, null);
-    this.emit({ type: "resumed", sessionId: session.id });
+    this.emit({ type: "resumed", sessionId: session.id, replayed: missed.length });
   }
 
   private dispatchTo(

@@ -8,7 +8,7 @@ import { type FakeDiscord, type FakeMessage, startFakeDiscord } from "../../fake
 import type { FakeOpenAI } from "../../fakes/openai/server.ts";
 import { type RunningArena, startArenaWorld } from "../setup.ts";
 
-export { recordingLogger } from "../setup.ts";
+export { type RecordingLogger, recordingLogger } from "../setup.ts";
 
 export interface World {
   readonly discord: FakeDiscord;
