@@ -21,6 +21,7 @@ import {
   PermissionFlagsBits,
   type PermissionResolvable,
   type PermissionsBitField,
+  RESTEvents,
   type SendableChannels,
   TextInputBuilder,
   TextInputStyle,
@@ -106,11 +107,29 @@ class DiscordAdapter implements PlatformAdapter {
     this.client.on(Events.ShardDisconnect, (event, shardId) => {
       deps.logger.error({ shard: shardId, code: event.code }, "discord gateway closed for good");
     });
-    this.client.rest.on("rateLimited", (info) => {
-      // discord.js queues the request and retries it after `retryAfter`; nothing is lost.
+    // discord.js waits and sends a rate-limited request again by itself (a 429 was not executed by Discord, so
+    // nothing is sent twice). Routes are logged generalised ("/webhooks/:id/:token"): URLs carry tokens.
+    this.client.rest.on(RESTEvents.Response, (request, response) => {
+      if (response.status !== 429) return;
+      const headers = response.headers;
       deps.logger.warn(
-        { method: info.method, retryAfterMs: info.retryAfter, global: info.global, scope: info.scope },
-        "discord rate limit: request queued",
+        {
+          route: `${request.method.toUpperCase()} ${request.route}`,
+          retryAfterMs: Math.round(Number(headers.get("Retry-After") ?? 0) * 1000),
+          global: headers.has("X-RateLimit-Global"),
+          scope: headers.get("X-RateLimit-Scope") ?? "user",
+        },
+        "discord rate limit (429): the request is sent again after the wait Discord asked for",
+      );
+    });
+    this.client.rest.on(RESTEvents.RateLimited, (info) => {
+      deps.logger.info(
+        {
+          route: `${info.method.toUpperCase()} ${info.route}`,
+          waitMs: info.timeToReset,
+          global: info.global,
+        },
+        "discord rate limit: request held until the limit resets",
       );
     });
   }

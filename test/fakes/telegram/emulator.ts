@@ -525,7 +525,12 @@ export class TelegramEmulator {
   /** Runs one Bot API method (from HTTP or from a webhook reply) and records it. */
   private async call(method: string, params: Params, res?: http.ServerResponse): Promise<unknown> {
     const name = METHOD_NAMES.get(method) ?? method;
-    const recorded: RecordedCall = { method: name, params: summarise(params), error: undefined };
+    const recorded: RecordedCall = {
+      method: name,
+      params: summarise(params),
+      error: undefined,
+      at: Date.now(),
+    };
     this.callLog.push(recorded);
     try {
       const injected = this.failures.get(method)?.shift();

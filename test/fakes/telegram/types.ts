@@ -119,6 +119,8 @@ export interface RecordedCall {
   method: string;
   params: Record<string, unknown>;
   error: { error_code: number; description: string } | undefined;
+  /** When the call arrived (Date.now()). */
+  at: number;
 }
 
 export interface InjectedError {
