@@ -22,6 +22,7 @@ import {
   type PermissionResolvable,
   type PermissionsBitField,
   RESTEvents,
+  RESTJSONErrorCodes,
   type SendableChannels,
   TextInputBuilder,
   TextInputStyle,
@@ -50,6 +51,8 @@ const THREAD_NAME_LIMIT = 100;
 const AUTOCOMPLETE_LIMIT = 25;
 /** An interaction token lets the bot send follow-ups for 15 minutes; keep a margin. */
 const INTERACTION_TOKEN_MS = 14 * 60 * 1000;
+/** Deleted channels and threads remembered, so that later events of their battles are not posted. */
+const GONE_CHANNELS_LIMIT = 10_000;
 
 const THREAD_PERMISSIONS: PermissionResolvable[] = [
   PermissionFlagsBits.CreatePublicThreads,
@@ -70,6 +73,8 @@ class DiscordAdapter implements PlatformAdapter {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** The /battle interaction of each recent battle, to tell its creator privately when posting fails. */
   private readonly creators = new Map<string, { interaction: ChatInputCommandInteraction; until: number }>();
+  /** Channels and threads Discord said were deleted (gateway event or 10003 Unknown Channel), oldest first. */
+  private readonly goneChannels = new Set<string>();
 
   constructor(private readonly deps: DiscordAdapterDependencies) {
     this.client = new Client({
@@ -82,6 +87,8 @@ class DiscordAdapter implements PlatformAdapter {
     this.client.on(Events.InteractionCreate, (interaction) => {
       this.track(this.handleInteraction(interaction));
     });
+    this.client.on(Events.ThreadDelete, (thread) => this.channelGone(thread.id));
+    this.client.on(Events.ChannelDelete, (channel) => this.channelGone(channel.id));
     this.client.on(Events.Error, (error) => {
       deps.logger.error({ err: errorText(error) }, "discord client error");
     });
@@ -332,6 +339,14 @@ class DiscordAdapter implements PlatformAdapter {
 
   /** One error boundary per event: a log line, and a private notice to the battle's creator when possible. */
   private async renderEvent(event: ArenaEvent): Promise<void> {
+    const channelId = targetChannelId(event.place);
+    if (event.type !== "battle.turn" && this.goneChannels.has(channelId)) {
+      this.deps.logger.info(
+        { event: event.type, battle: "battleId" in event ? event.battleId : null, channel: channelId },
+        "discord: arena event not posted: its channel or thread was deleted",
+      );
+      return;
+    }
     try {
       switch (event.type) {
         case "battle.turn":
@@ -348,8 +363,16 @@ class DiscordAdapter implements PlatformAdapter {
       }
     } catch (error) {
       const battleId = "battleId" in event ? event.battleId : null;
+      if (isUnknownChannel(error)) {
+        this.channelGone(channelId);
+        this.deps.logger.warn(
+          { event: event.type, battle: battleId, channel: channelId },
+          "discord: could not post an arena event: its channel or thread was deleted",
+        );
+        return;
+      }
       this.deps.logger.error(
-        { event: event.type, battle: battleId, channel: targetChannelId(event.place), err: errorText(error) },
+        { event: event.type, battle: battleId, channel: channelId, err: errorText(error) },
         "discord: could not post an arena event",
       );
       if (battleId && isMissingPermissions(error)) await this.tellCreator(battleId, event.place);
@@ -363,6 +386,7 @@ class DiscordAdapter implements PlatformAdapter {
     const channelId = targetChannelId(event.place);
     let vote: Message;
     try {
+      if (this.goneChannels.has(channelId)) throw new ChannelGone();
       // The earlier turns' buttons give way to this turn's.
       for (const messageId of event.messageIds) await this.stripButtons(channelId, messageId);
       const channel = await this.sendableChannel(channelId);
@@ -374,6 +398,19 @@ class DiscordAdapter implements PlatformAdapter {
       for (const content of parts) await channel.send({ content });
       vote = await channel.send({ content: event.votePrompt, components: buttonRows(event.buttons) });
     } catch (error) {
+      if (error instanceof ChannelGone || isUnknownChannel(error)) {
+        this.channelGone(channelId);
+        this.deps.logger.warn(
+          { battle: event.battleId, channel: channelId },
+          "discord: a battle's thread was deleted before its answers were posted: battle errored",
+        );
+        await this.notifyCreator(
+          event.battleId,
+          "Your battle's thread was deleted before the answers were posted, so the battle was stopped; it does not count. Start a new one with /battle.",
+        );
+        await this.deps.arena.deliveryFailed(event.battleId, "its thread was deleted");
+        return;
+      }
       // Before the arena errors the battle: its battle.errored event forgets the creator.
       if (isMissingPermissions(error)) await this.tellCreator(event.battleId, event.place);
       await this.deps.arena.deliveryFailed(event.battleId, deliveryFailure(error));
@@ -422,6 +459,23 @@ class DiscordAdapter implements PlatformAdapter {
     return channel;
   }
 
+  private channelGone(channelId: string): void {
+    this.goneChannels.delete(channelId);
+    this.goneChannels.add(channelId);
+    for (const oldest of this.goneChannels) {
+      if (this.goneChannels.size <= GONE_CHANNELS_LIMIT) break;
+      this.goneChannels.delete(oldest);
+    }
+  }
+
+  /** A private line to the battle's creator, while their /battle interaction can still send follow-ups. */
+  private async notifyCreator(battleId: string, content: string): Promise<void> {
+    const creator = this.creators.get(battleId);
+    this.creators.delete(battleId);
+    if (!creator || creator.until < Date.now()) return;
+    await creator.interaction.followUp({ content, flags: MessageFlags.Ephemeral }).catch(() => {});
+  }
+
   private async tellCreator(battleId: string, place: Place): Promise<void> {
     const creator = this.creators.get(battleId);
     // Told once: later events of the same battle fail for the same reason.
@@ -462,6 +516,13 @@ function deliveryFailure(error: unknown): string {
   if (error instanceof DiscordAPIError) return `Discord refused: ${error.message}`;
   if (error instanceof HTTPError) return `Discord answered HTTP ${error.status}`;
   return "the thread could not be reached";
+}
+
+/** A send into a channel this adapter already knows was deleted. */
+class ChannelGone extends Error {}
+
+function isUnknownChannel(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownChannel;
 }
 
 function isMissingPermissions(error: unknown): boolean {

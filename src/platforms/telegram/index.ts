@@ -65,6 +65,8 @@ const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 const MEMBER_CACHE_MS = 60_000;
 /** Above this many cached members, expired entries are dropped. */
 const MEMBER_CACHE_SIZE = 10_000;
+/** Deleted forum topics remembered, so that later events of their battles are not posted. */
+const GONE_TOPICS_LIMIT = 10_000;
 const CONTINUE_HINT =
   "To continue the battle, reply to one of its messages (Model A, Model B or the vote message) with your follow-up question, before anyone votes.";
 
@@ -80,6 +82,8 @@ class TelegramAdapter implements PlatformAdapter {
     string,
     { status: string; canManageTopics: boolean; until: number }
   >();
+  /** Forum topics ("chat:topic") Telegram said no longer exist, oldest first. */
+  private readonly goneTopics = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private polling: Promise<void> | null = null;
   private stopping = false;
@@ -496,6 +500,19 @@ class TelegramAdapter implements PlatformAdapter {
   // ---- events ---------------------------------------------------------------------------------------------
 
   private async renderEvent(event: ArenaEvent): Promise<void> {
+    const target = targetOf(event.place);
+    if (event.type !== "battle.turn" && this.topicGone(target)) {
+      this.deps.logger.info(
+        {
+          event: event.type,
+          battle: "battleId" in event ? event.battleId : null,
+          chat: target.chatId,
+          topic: target.topicId,
+        },
+        "telegram: arena event not posted: its forum topic was deleted",
+      );
+      return;
+    }
     try {
       switch (event.type) {
         case "battle.turn":
@@ -512,6 +529,19 @@ class TelegramAdapter implements PlatformAdapter {
           break;
       }
     } catch (error) {
+      if (target.topicId !== undefined && isTopicNotFound(error)) {
+        this.rememberGoneTopic(target);
+        this.deps.logger.warn(
+          {
+            event: event.type,
+            battle: "battleId" in event ? event.battleId : null,
+            chat: target.chatId,
+            topic: target.topicId,
+          },
+          "telegram: an arena event could not be shown: its forum topic was deleted",
+        );
+        return;
+      }
       this.deps.logger.error(
         { err: this.safe(error), event: event.type, chat: event.place.channel },
         "telegram: an arena event could not be shown",
@@ -544,9 +574,32 @@ class TelegramAdapter implements PlatformAdapter {
       failure = error;
     }
     for (const id of posted) await this.deps.arena.rememberMessage(event.battleId, String(id));
+    if (failure !== null && target.topicId !== undefined && isTopicNotFound(failure)) {
+      this.rememberGoneTopic(target);
+      this.deps.logger.warn(
+        { battle: event.battleId, chat: target.chatId, topic: target.topicId },
+        "telegram: a battle's forum topic was deleted before its answers were posted: battle errored",
+      );
+      await this.deps.arena.deliveryFailed(event.battleId, "its topic was deleted");
+      return;
+    }
     if (failure !== null) {
       await this.deps.arena.deliveryFailed(event.battleId, this.deliveryFailure(failure));
       throw failure;
+    }
+  }
+
+  private topicGone(target: Target): boolean {
+    return target.topicId !== undefined && this.goneTopics.has(`${target.chatId}:${target.topicId}`);
+  }
+
+  private rememberGoneTopic(target: Target): void {
+    const key = `${target.chatId}:${target.topicId}`;
+    this.goneTopics.delete(key);
+    this.goneTopics.add(key);
+    for (const oldest of this.goneTopics) {
+      if (this.goneTopics.size <= GONE_TOPICS_LIMIT) break;
+      this.goneTopics.delete(oldest);
     }
   }
 
@@ -671,6 +724,15 @@ class TelegramAdapter implements PlatformAdapter {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------------------
+
+/** Telegram's answer to a message sent into a forum topic that was deleted. */
+function isTopicNotFound(error: unknown): boolean {
+  return (
+    error instanceof TelegramError &&
+    error.code === 400 &&
+    /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i.test(error.description)
+  );
+}
 
 function updateKind(update: object): string {
   return Object.keys(update).find((key) => key !== "update_id") ?? "unknown";

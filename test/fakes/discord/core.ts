@@ -189,6 +189,36 @@ export class FakeDiscordCore {
     this.world.changed();
   }
 
+  /**
+   * Deletes a channel or thread (as a moderator would): its messages go with it, REST answers 10003 Unknown
+   * Channel for it from now on, and clients get THREAD_DELETE or CHANNEL_DELETE.
+   */
+  deleteChannel(channel: FakeChannel): void {
+    const doomed = [channel.id];
+    if (!this.world.isThread(channel)) {
+      for (const other of this.world.channels.values())
+        if (other.parentId === channel.id) doomed.push(other.id);
+    }
+    for (const id of doomed) {
+      const gone = this.world.channels.get(id);
+      if (!gone) continue;
+      this.world.channels.delete(id);
+      for (const message of this.world.messages.values())
+        if (message.channelId === id) message.deleted = true;
+      if (this.world.isThread(gone)) {
+        this.gateway.dispatch("THREAD_DELETE", {
+          id: gone.id,
+          guild_id: gone.guildId,
+          parent_id: gone.parentId,
+          type: gone.type,
+        });
+      } else {
+        this.gateway.dispatch("CHANNEL_DELETE", apiChannel(this.world, gone));
+      }
+    }
+    this.world.changed();
+  }
+
   channelCreated(channel: FakeChannel): void {
     this.gateway.dispatch("CHANNEL_CREATE", apiChannel(this.world, channel));
     this.world.changed();

@@ -187,6 +187,11 @@ export interface FakeDiscord {
   denyPermission(channelId: Snowflake, permission: PermissionName, userId?: Snowflake): void;
   /** Removes a denial made by denyPermission. */
   restorePermission(channelId: Snowflake, permission: PermissionName, userId?: Snowflake): void;
+  /**
+   * A moderator deletes a channel or a thread (a channel's threads go with it): REST answers 404 Unknown Channel
+   * (10003) for it afterwards, and THREAD_DELETE / CHANNEL_DELETE is dispatched.
+   */
+  deleteChannel(channelId: Snowflake): void;
   /** Drops the gateway connection(s): close code 4000 by default (discord.js resumes), or destroy the socket. */
   dropGateway(options?: { code?: number; destroy?: boolean; resumable?: boolean }): void;
   /** Number of gateway connections that are identified or resumed and still open. */
@@ -575,6 +580,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     restorePermission(channelId, permission, userId = botUser.id) {
       overwrite(channelId, permission, userId, false);
+    },
+    deleteChannel(channelId) {
+      core.deleteChannel(channelOrThrow(channelId));
     },
     dropGateway(dropOptions) {
       gateway.drop(dropOptions);

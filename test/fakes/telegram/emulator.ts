@@ -244,6 +244,19 @@ export class TelegramEmulator {
     return this.openTopic(this.state(chat.id), creator, name, 0x6fb9f0).message_thread_id;
   }
 
+  /**
+   * An administrator deletes a forum topic with its messages: sending into it is then refused with 400 "message
+   * thread not found", editing its messages with "message to edit not found".
+   */
+  deleteTopic(chat: TelegramChat, threadId: number): void {
+    const state = this.state(chat.id);
+    if (!state.topics.delete(threadId)) throw new Error(`chat ${chat.id} has no topic ${threadId}`);
+    for (const stored of state.messages.values()) {
+      if (stored.wire.message_thread_id === threadId && stored.wire.is_topic_message) stored.deleted = true;
+    }
+    this.events.emit("change");
+  }
+
   // ---------------------------------------------------------------- users acting
 
   /** A user sends a text message; resolves once the bot received it (or was not meant to, see privacyMode). */
