@@ -352,9 +352,13 @@ describe("the bot's subcommands (through bin/arena.js, configured by the environ
     for (let round = 0; round < 4; round++) {
       const { battleId } = await harness.battle(harness.ctx("1"), `A question about birds, number ${round}`);
       for (const voter of voters) await harness.arena.press(harness.ctx(voter), `v:${battleId}:a`);
+      await harness.arena.closeBattle(battleId, "creator");
     }
     const { battleId: unvoted } = await harness.battle(harness.ctx("1"), "A question nobody votes on");
     expect(unvoted).not.toBe("");
+    // An open battle's votes are not exported: they would tell which models it pits.
+    const { battleId: open } = await harness.battle(harness.ctx("1"), "A question still open");
+    await harness.arena.press(harness.ctx("2"), `v:${open}:b`);
     try {
       const out = join(directory, "export.jsonl");
       const exported = await arena({ DATABASE_URL: databasePath }, "export", "--out", out);

@@ -41,7 +41,6 @@ import type {
   Reply,
   Side,
   VoteChoice,
-  VoteExclusion,
 } from "./types.ts";
 
 export interface ArenaSettings {
@@ -202,10 +201,10 @@ export class Arena {
     } catch (error) {
       this.logger.error({ err: errorText(error) }, "closing due battles failed");
     }
-    // Votes counted by another process reach this process's subscriptions here (its own votes publish at once).
+    // Battles closed by another process reach this process's subscriptions here (its own publish at once).
     if (this.now().getTime() - this.lastPublishCheck >= PUBLISH_CHECK_MILLISECONDS) {
       this.lastPublishCheck = this.now().getTime();
-      this.track(this.leaderboards.countedVoteArrived());
+      this.track(this.leaderboards.countedBattleClosed());
     }
     if (this.now().getTime() - this.lastJudgeCatchUp >= JUDGE_CATCH_UP_MILLISECONDS) {
       this.lastJudgeCatchUp = this.now().getTime();
@@ -609,6 +608,7 @@ export class Arena {
   async closeBattle(battleId: string, by: "window" | "creator" | "moderator"): Promise<BattleRecord | null> {
     const closed = await this.store.transitionBattle(battleId, ["open"], "closed", this.now());
     if (!closed) return null;
+    if (closed.countedVotes > 0) this.track(this.leaderboards.countedBattleClosed());
     const tally = await this.store.tally(battleId);
     const names = namesOf(closed);
     this.emit({
@@ -697,18 +697,24 @@ export class Arena {
     }
     const voterHash = this.userHash(ctx);
     const now = this.now();
-    const exclusions: VoteExclusion[] = [];
-    const since = new Date(now.getTime() - this.settings.voteRateLimit.windowSeconds * 1000);
-    if ((await this.store.countVotesSince(voterHash, since)) >= this.settings.voteRateLimit.max) {
-      exclusions.push("rate_limit");
-    }
+    const rateLimit = {
+      since: new Date(now.getTime() - this.settings.voteRateLimit.windowSeconds * 1000),
+      max: this.settings.voteRateLimit.max,
+    };
     const battle = held.battle;
     if (battle.state === "open" && battle.closesAt !== null && battle.closesAt <= now) {
       // The window ended and the timer has not run yet: close it now, so that this vote comes after the reveal.
       await this.closeBattle(battleId, "window");
     }
     // Votes on closed, discarded or errored battles are kept (not counted, with the reason) for audits.
-    const result = await this.store.recordVote({ battleId, voterHash, choice, at: now, exclusions });
+    const result = await this.store.recordVote({
+      battleId,
+      voterHash,
+      choice,
+      at: now,
+      exclusions: [],
+      rateLimit,
+    });
     if (result.kind === "unknown_battle") return refusal("This battle does not exist (any more).");
     if (result.kind === "not_open") {
       return refusal("The answers are still being generated; vote once both are posted.");
@@ -719,7 +725,6 @@ export class Arena {
     }
     if (result.kind === "duplicate" || result.battle.state !== "open")
       return refusal(notOpenText(result.battle));
-    if (result.counted) this.track(this.leaderboards.countedVoteArrived());
     const counted = result.counted
       ? ""
       : result.exclusions.includes("rate_limit")

@@ -193,8 +193,8 @@ export class LeaderboardService {
     };
   }
 
-  /** Called after each counted vote; runs the publisher, coalescing votes that arrive while it runs. */
-  async countedVoteArrived(): Promise<void> {
+  /** Called after a battle with counted votes closes; runs the publisher, coalescing closes meanwhile. */
+  async countedBattleClosed(): Promise<void> {
     if (this.publishing) {
       this.publishAgain = true;
       return this.publishing;
@@ -212,7 +212,7 @@ export class LeaderboardService {
 
   /**
    * Publishes to every subscription (of the platforms this process serves) whose top 10 changed or that is N
-   * counted battles behind. Runs after counted votes and on the arena's tick, so votes taken by another process
+   * counted battles behind. Runs after counted battles close and on the arena's tick, so battles closed by another process
    * reach this process's subscriptions too.
    */
   async publishDue(): Promise<void> {

@@ -20,7 +20,7 @@ export interface ModelRecord {
   readonly consecutiveFailures: number;
   /** While set and in the future, the model is in outage and not paired. */
   readonly outageUntil: Date | null;
-  /** Battles of this model that have at least one counted vote. */
+  /** Closed battles of this model that have at least one counted vote. */
   readonly countedBattles: number;
   /** "config" for the models file, or the moderator's platform:display name. */
   readonly addedBy: string;
@@ -104,8 +104,13 @@ export interface NewVote {
   readonly voterHash: string;
   readonly choice: VoteChoice;
   readonly at: Date;
-  /** Exclusions the engine decided before the transaction (rate limit, flagged voter). */
+  /** Exclusions the engine decided before the transaction (a flagged voter). */
   readonly exclusions: readonly VoteExclusion[];
+  /**
+   * The voter's rate limit, checked inside the vote's transaction so that concurrent presses cannot all pass it:
+   * with `max` or more counted votes by this voter since `since`, the vote is kept with "rate_limit".
+   */
+  readonly rateLimit?: { readonly since: Date; readonly max: number };
 }
 
 export type VoteResult =
@@ -166,7 +171,7 @@ export interface AuditEntry {
   readonly allowed: boolean;
 }
 
-/** A counted battle as exported (FastChat clean-battle format is produced from this). */
+/** A closed battle with counted votes, as exported (FastChat clean-battle format is produced from this). */
 export interface CountedBattle {
   readonly id: string;
   readonly modelA: string;
@@ -274,6 +279,7 @@ export interface ArenaStore {
    * A battle with counted votes is never moved to "discarded" or "errored" (null): those votes were cast on
    * answers people saw, and no counted vote may belong to a battle that does not count.
    * A move to "generating" records `generatingInstance` (none when absent) as the instance generating it.
+   * A move to "closed" adds a battle with counted votes to every category's aggregates, with its outcome then.
    */
   transitionBattle(
     id: string,
@@ -304,7 +310,8 @@ export interface ArenaStore {
 
   // Votes: one transaction — the unique (battle, voter) rule, the battle state rules (open → may count;
   // discarded → "leak"; errored → "error"; closed → "after_reveal"; generating → "not_open"), the battle's
-  // outcome and counted-vote count, the model counters and every category's aggregate counts.
+  // outcome and counted-vote count. The aggregates and model counters move only when the battle closes
+  // (transitionBattle to "closed", in that transaction), so nothing readable changes while a battle is open.
   recordVote(vote: NewVote): Promise<VoteResult>;
   tally(
     battleId: string,
@@ -320,7 +327,7 @@ export interface ArenaStore {
   recountFromVotes(category: string): Promise<ComparisonCount[]>;
   /** Categories that have counts, with their counted-battle totals. */
   categories(): Promise<{ readonly category: string; readonly battles: number }[]>;
-  /** Increases with every counted vote; the leaderboard cache key. */
+  /** Increases with every closed battle that counts; the leaderboard cache key. */
   aggregatesVersion(): Promise<number>;
   countedBattles(): AsyncIterable<CountedBattle>;
   /** The battles counted in this category's aggregates, with prompts and style counts (oldest first). */

@@ -36,6 +36,7 @@ import type {
   VoteChoice,
   VoteExclusion,
 } from "../arena/types.ts";
+import type { StyleCounts } from "../ranking/style.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
 import * as schema from "./schema.ts";
 import { battleRowFrom, prepareStatements, type StoreStatements, subscriptionRowFrom } from "./statements.ts";
@@ -108,6 +109,18 @@ export function canonicalOutcome(
   const halfPoints = 2 * t.a + t.tie + t.bad;
   if (modelA < modelB) return { modelA, modelB, outcome: halfPoints / (2 * total) };
   return { modelA: modelB, modelB: modelA, outcome: (2 * total - halfPoints) / (2 * total) };
+}
+
+/** The style counts kept with an answer; null for rows saved before they were kept (counted from the text). */
+function storedStyle(row: {
+  tokens: number | null;
+  headers: number | null;
+  lists: number | null;
+  bold: number | null;
+}): StyleCounts | null {
+  const { tokens, headers, lists, bold } = row;
+  if (tokens === null || headers === null || lists === null || bold === null) return null;
+  return { tokens, headers, lists, bold };
 }
 
 function battleTally(
@@ -370,7 +383,12 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async saveAnswer(id: string, record: TurnRecord): Promise<void> {
+    const style = record.content === null ? null : countStyle(record.content);
     const answer = {
+      styleTokens: style?.tokens ?? null,
+      styleHeaders: style?.headers ?? null,
+      styleLists: style?.lists ?? null,
+      styleBold: style?.bold ?? null,
       content: record.content,
       promptTokens: record.promptTokens,
       completionTokens: record.completionTokens,
@@ -423,9 +441,27 @@ export class SqliteArenaStore implements ArenaStore {
             ),
           )
           .run();
-        return moved.changes > 0 ? this.#requireBattle(id) : null;
+        if (moved.changes === 0) return null;
+        if (to === "closed") this.#countClosedBattle(id);
+        return this.#requireBattle(id);
       })
       .immediate();
+  }
+
+  /**
+   * A battle enters the aggregates, its models' counted battles and the aggregates version only as it closes,
+   * with the mean of its votes then: while it is open nothing a reader can see moves with its votes (no side
+   * channel on which models it pits). Runs inside the closing transaction.
+   */
+  #countClosedBattle(id: string): void {
+    const row = this.#battleRow(id);
+    const key = row && canonicalOutcome(row.modelA, row.modelB, battleTally(row));
+    if (!row || !key) return;
+    const s = this.#statements;
+    for (const category of row.categories)
+      s.incrementAggregate.run(category, key.modelA, key.modelB, key.outcome);
+    s.countModelBattle.run(row.modelA, row.modelB);
+    s.bumpAggregatesVersion.run();
   }
 
   async battlesDueToClose(
@@ -509,6 +545,14 @@ export class SqliteArenaStore implements ArenaStore {
     const exclusions = [...new Set(vote.exclusions)];
     const fromState = STATE_EXCLUSION[row.state];
     if (fromState && !exclusions.includes(fromState)) exclusions.push(fromState);
+    const limit = vote.rateLimit;
+    if (
+      limit &&
+      !exclusions.includes("rate_limit") &&
+      this.#countVotesSinceNow(vote.voterHash, limit.since) >= limit.max
+    ) {
+      exclusions.push("rate_limit");
+    }
     const counted = exclusions.length === 0;
 
     // The unique (battle, voter) index decides: a second vote, even one racing from another process, inserts nothing.
@@ -529,31 +573,15 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   /**
-   * The battle's outcome moves from the old tally's to the new one's in every category's aggregates.
-   * Returns the battle row as it now is.
+   * Adds the vote to the battle's tally and outcome; the aggregates learn the outcome only when the battle closes
+   * (see #countClosedBattle). Returns the battle row as it now is.
    */
   #countVote(row: BattleRow, choice: VoteChoice): BattleRow {
     const s = this.#statements;
-    const before = battleTally(row);
-    const after = addChoice(before, choice);
-    const oldKey = canonicalOutcome(row.modelA, row.modelB, before);
-    const newKey = canonicalOutcome(row.modelA, row.modelB, after);
+    const after = addChoice(battleTally(row), choice);
     const total = tallyTotal(after);
     const outcome = (2 * after.a + after.tie + after.bad) / (2 * total);
     s.updateBattleCounts.run(outcome, total, after.a, after.b, after.tie, after.bad, row.id);
-    // The same battle always has the same canonical pair. An unchanged outcome (e.g. one A, one B, then a tie)
-    // would be decremented and incremented back: skip it.
-    if (oldKey?.outcome !== newKey?.outcome) {
-      for (const category of row.categories) {
-        if (oldKey) {
-          const key = [category, oldKey.modelA, oldKey.modelB, oldKey.outcome] as const;
-          if (s.decrementAggregate.run(...key).changes === 0) s.deleteLastAggregate.run(...key);
-        }
-        if (newKey) s.incrementAggregate.run(category, newKey.modelA, newKey.modelB, newKey.outcome);
-      }
-    }
-    if (tallyTotal(before) === 0) s.countModelBattle.run(row.modelA, row.modelB);
-    s.bumpAggregatesVersion.run();
     return {
       ...row,
       outcome,
@@ -589,6 +617,10 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async countVotesSince(voterHash: string, since: Date): Promise<number> {
+    return this.#countVotesSinceNow(voterHash, since);
+  }
+
+  #countVotesSinceNow(voterHash: string, since: Date): number {
     // Whole seconds from the per-second counts, the part of the first second from the votes themselves.
     const from = since.getTime();
     const firstWholeSecond = Math.ceil(from / 1000);
@@ -618,6 +650,7 @@ export class SqliteArenaStore implements ArenaStore {
       .where(
         and(
           eq(votes.counted, true),
+          eq(battles.state, "closed"),
           sql`exists (select 1 from json_each(${battles.categories}) where json_each.value = ${category})`,
         ),
       )
@@ -660,7 +693,9 @@ export class SqliteArenaStore implements ArenaStore {
           turns: sql<number>`(select coalesce(max(${turns.turn}), 0) from ${turns} where ${turns.battleId} = ${battles.id})`,
         })
         .from(battles)
-        .where(and(gt(sql`${battles}.rowid`, after), gt(battles.countedVotes, 0)))
+        .where(
+          and(gt(sql`${battles}.rowid`, after), eq(battles.state, "closed"), gt(battles.countedVotes, 0)),
+        )
         .orderBy(sql`${battles}.rowid`)
         .limit(COUNTED_BATTLES_PAGE)
         .all();
@@ -697,12 +732,17 @@ export class SqliteArenaStore implements ArenaStore {
           side: Side;
           userContent: string;
           content: string | null;
+          tokens: number | null;
+          headers: number | null;
+          lists: number | null;
+          bold: number | null;
         }
       >(
         `SELECT b.id, b.model_a AS modelA, b.model_b AS modelB, b.outcome, t.turn, t.side,
-          t.user_content AS userContent, t.content
+          t.user_content AS userContent, t.content, t.style_tokens AS tokens, t.style_headers AS headers,
+          t.style_lists AS lists, t.style_bold AS bold
         FROM battles b JOIN turns t ON t.battle_id = b.id
-        WHERE b.counted_votes > 0 AND EXISTS (SELECT 1 FROM json_each(b.categories) WHERE json_each.value = ?)
+        WHERE b.state = 'closed' AND b.counted_votes > 0 AND EXISTS (SELECT 1 FROM json_each(b.categories) WHERE json_each.value = ?)
         ORDER BY b.rowid, t.turn, t.side`,
       )
       .all(category);
@@ -722,7 +762,7 @@ export class SqliteArenaStore implements ArenaStore {
         };
         result.push(current);
       }
-      const style = countStyle(row.content ?? "");
+      const style = storedStyle(row) ?? countStyle(row.content ?? "");
       if (row.side === "a") {
         current.prompt += `${row.userContent}\n`;
         current.styleA = addStyle(current.styleA, style);
@@ -758,8 +798,9 @@ export class SqliteArenaStore implements ArenaStore {
           .set({ categories: [...row.categories, hardCategory] })
           .where(eq(battles.id, row.id))
           .run();
-        // Votes already counted in the battle's other categories count in the new one too.
-        const key = canonicalOutcome(row.modelA, row.modelB, battleTally(row));
+        // A closed battle already counted in its other categories counts in the new one too; an open one joins
+        // them all when it closes.
+        const key = row.state === "closed" && canonicalOutcome(row.modelA, row.modelB, battleTally(row));
         if (key) {
           this.#statements.incrementAggregate.run(hardCategory, key.modelA, key.modelB, key.outcome);
           this.#statements.bumpAggregatesVersion.run();

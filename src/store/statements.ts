@@ -104,15 +104,6 @@ export function prepareStatements(sqlite: Database.Database) {
       `INSERT INTO aggregate_counts (category, model_a, model_b, outcome, count) VALUES (?, ?, ?, ?, 1)
       ON CONFLICT (category, model_a, model_b, outcome) DO UPDATE SET count = count + 1`,
     ),
-    /** Leaves a row of count 1 for deleteLastAggregate. */
-    decrementAggregate: sqlite.prepare<AggregateKey>(
-      `UPDATE aggregate_counts SET count = count - 1
-      WHERE category = ? AND model_a = ? AND model_b = ? AND outcome = ? AND count > 1`,
-    ),
-    deleteLastAggregate: sqlite.prepare<AggregateKey>(
-      `DELETE FROM aggregate_counts
-      WHERE category = ? AND model_a = ? AND model_b = ? AND outcome = ? AND count <= 1`,
-    ),
     countModelBattle: sqlite.prepare<[modelA: string, modelB: string]>(
       "UPDATE models SET counted_battles = counted_battles + 1 WHERE name IN (?, ?)",
     ),

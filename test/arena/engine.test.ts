@@ -251,8 +251,63 @@ describe("votes", () => {
     expect(replies.filter((reply) => /already voted/.test(reply.text))).toHaveLength(1);
     const votes = await harness.arena.store.votesOf(battleId);
     expect(votes).toHaveLength(1);
+    await harness.arena.closeBattle(battleId, "creator");
     const counts = await harness.arena.store.aggregateCounts("overall");
     expect(counts.reduce((sum, row) => sum + row.count, 0)).toBe(1);
+  });
+
+  it("shows nothing of an open battle's votes: /leaderboard, its views and the model list stay byte-identical", async () => {
+    harness = await createHarness({
+      fake,
+      models: [
+        ["alpha", "fake-terse"],
+        ["beta", "fake-pirate"],
+        ["gamma", "fake-terse"],
+      ],
+    });
+    for (const [index, prompt] of ["Name a fruit", "Name a river", "Name a planet"].entries()) {
+      const { battleId } = await harness.battle(harness.ctx("1"), prompt);
+      await pressVote(String(10 + index), battleId, index % 2 ? "a" : "b");
+      await harness.arena.closeBattle(battleId, "creator");
+    }
+    const moderator = harness.ctx("999");
+    const seen = async () =>
+      JSON.stringify(
+        await Promise.all([
+          harness.command(harness.ctx("1"), "leaderboard", {}),
+          harness.command(harness.ctx("1"), "leaderboard", { category: "English" }),
+          harness.command(harness.ctx("1"), "leaderboard", { view: "style" }),
+          harness.command(moderator, "model", { subcommand: "list" }),
+          harness.arena.store.categories(),
+        ]),
+      );
+    const { battleId } = await harness.battle(harness.ctx("1"), "Name a mountain");
+    const before = await seen();
+    expect(before).toMatch(/3 battles/);
+    for (const voter of ["20", "21", "22", "23", "24"]) {
+      expect((await pressVote(voter, battleId, "a")).text).toMatch(/You voted/);
+    }
+    await harness.arena.idle();
+    expect(await seen()).toBe(before);
+    expect(eventsOf("leaderboard.update")).toEqual([]);
+
+    await harness.arena.closeBattle(battleId, "creator");
+    expect(await seen()).not.toBe(before);
+    expect(await seen()).toMatch(/4 battles/);
+  });
+
+  it("enforces the per-voter rate limit inside the vote's transaction: concurrent presses cannot all pass it", async () => {
+    harness = await createHarness({ fake, voteRateLimit: { max: 5, windowSeconds: 600 } });
+    const battleIds: string[] = [];
+    for (let index = 0; index < 12; index++) {
+      battleIds.push((await harness.battle(harness.ctx("1"), `Count to ${index + 2}`)).battleId);
+    }
+    const replies = await Promise.all(battleIds.map((battleId) => pressVote("7", battleId, "a")));
+    expect(replies.filter((reply) => /Many votes in a short time/.test(reply.text))).toHaveLength(7);
+    const votes = (await Promise.all(battleIds.map((id) => harness.arena.store.votesOf(id)))).flat();
+    expect(votes).toHaveLength(12);
+    expect(votes.filter((vote) => vote.counted)).toHaveLength(5);
+    expect(votes.filter((vote) => vote.exclusions.includes("rate_limit"))).toHaveLength(7);
   });
 
   it("closes a battle whose window ended before taking a late vote, and keeps that vote uncounted", async () => {
@@ -454,7 +509,7 @@ describe("start-up", () => {
 });
 
 describe("subscriptions across instances", () => {
-  it("publishes to a platform's subscriptions from the instance serving it, after votes taken elsewhere", async () => {
+  it("publishes to a platform's subscriptions from the instance serving it, after battles closed elsewhere", async () => {
     harness = await createHarness({ fake, platforms: ["discord"] });
     const telegramOnly = await anotherInstance(["telegram"]);
     try {
@@ -462,6 +517,7 @@ describe("subscriptions across instances", () => {
       await harness.arena.store.subscribe(place, "overall", 50, harness.clock.now);
       const { battleId } = await harness.battle(harness.ctx("1"), "Which is older, tea or coffee?");
       await pressVote("2", battleId, "a");
+      await harness.arena.closeBattle(battleId, "creator");
       await harness.arena.idle();
       expect(eventsOf("leaderboard.update")).toEqual([]); // the Discord instance cannot post to Telegram
       harness.clock.advance(11); // ticks look at subscriptions every 10 s
@@ -697,7 +753,7 @@ describe("commands and permissions", () => {
     );
   });
 
-  it("publishes a leaderboard update to a subscribed channel after a counted vote", async () => {
+  it("publishes a leaderboard update to a subscribed channel when a battle with counted votes closes", async () => {
     harness = await createHarness({ fake });
     const moderator = harness.ctx("999", { channel: "updates" });
     const subscribed = await harness.command(moderator, "arena", { subcommand: "subscribe" });
@@ -707,6 +763,9 @@ describe("commands and permissions", () => {
       "Which is heavier, a kilo of feathers or steel?",
     );
     await pressVote("2", battleId, "a");
+    await harness.arena.idle();
+    expect(eventsOf("leaderboard.update")).toEqual([]);
+    await harness.arena.closeBattle(battleId, "creator");
     await harness.arena.idle();
     const updates = eventsOf("leaderboard.update");
     expect(updates).toHaveLength(1);

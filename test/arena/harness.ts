@@ -58,6 +58,7 @@ interface HarnessOptions {
   readonly platforms?: readonly string[];
   /** The judge model's settings (its model must be registered by the test). */
   readonly judge?: JudgeSettings;
+  readonly voteRateLimit?: { readonly max: number; readonly windowSeconds: number };
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -94,6 +95,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...DEFAULT_SETTINGS,
       trust: { owners: new Set(["discord:999"]), homes: new Set(options.homes ?? []) },
       voterKey: "test-voter-key-0123456789",
+      ...(options.voteRateLimit ? { voteRateLimit: options.voteRateLimit } : {}),
     },
   });
   for (const platform of options.platforms ?? ["discord", "telegram"]) {

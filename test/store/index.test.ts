@@ -145,9 +145,7 @@ describe("openSqliteStore", () => {
     const after = await openSqliteStore(file);
     expect(await after.getBattle(created.id)).toEqual(battleBefore);
     expect(await after.aggregatesVersion()).toBe(versionBefore);
-    expect(await after.aggregateCounts("overall")).toEqual([
-      { modelA: "alpha", modelB: "beta", outcome: 0, count: 1 },
-    ]);
+    expect(await after.tally(created.id)).toEqual({ a: 0, b: 1, tie: 0, bad: 0 });
     expect(await after.battlesDueToClose(new Date(1_700_000_100_000), 10, ["discord"])).toHaveLength(1);
     const again = await after.recordVote({
       battleId: created.id,
@@ -157,6 +155,10 @@ describe("openSqliteStore", () => {
       exclusions: [],
     });
     expect(again.kind).toBe("duplicate");
+    await after.transitionBattle(created.id, ["open"], "closed", new Date(1_700_000_100_000));
+    expect(await after.aggregateCounts("overall")).toEqual([
+      { modelA: "alpha", modelB: "beta", outcome: 0, count: 1 },
+    ]);
     await after.close();
   });
 
@@ -189,6 +191,50 @@ describe("openSqliteStore", () => {
     await store.close();
   });
 
+  it("takes the votes of battles still open out of the aggregates when upgrading to close-only counting", async () => {
+    const file = dir.file("before-close-only.db");
+    migrateFirst(file, 4);
+    const sqlite = new Database(file);
+    sqlite.exec(`INSERT INTO models (name, base_url, model, aliases, weight, enabled, max_tokens, temperature,
+        counted_battles, added_by, created_at) VALUES
+        ('alpha', 'http://x', 'a', '[]', 1, 1, 256, 0.7, 2, 'config', 0),
+        ('beta', 'http://x', 'b', '[]', 1, 1, 256, 0.7, 2, 'config', 0)`);
+    const insertBattle = sqlite.prepare(
+      `INSERT INTO battles (id, platform, community, channel, creator_hash, model_a, model_b, state, categories,
+        created_at, outcome, counted_votes, counted_a, counted_b, counted_tie, counted_bad)
+        VALUES (?, 'discord', 'g', 'c', 'creator', ?, ?, ?, '["overall","coding"]', 0, ?, ?, ?, ?, ?, 0)`,
+    );
+    // As the old rules kept them: the closed battle (alpha shown as A, won) and the open one (beta shown as A,
+    // 1 A vote and 2 ties: canonical outcome 1 − 2/3 for alpha) are both in both categories' aggregates.
+    insertBattle.run("closed-1", "alpha", "beta", "closed", 1, 1, 1, 0, 0);
+    insertBattle.run("open-1", "beta", "alpha", "open", 2 / 3, 3, 1, 0, 2);
+    const insertCount = sqlite.prepare(
+      "INSERT INTO aggregate_counts (category, model_a, model_b, outcome, count) VALUES (?, 'alpha', 'beta', ?, 1)",
+    );
+    for (const category of ["overall", "coding"]) {
+      insertCount.run(category, 1);
+      insertCount.run(category, (6 - 4) / 6);
+    }
+    sqlite.exec("INSERT INTO meta (key, value) VALUES ('aggregates_version', 7)");
+    sqlite.close();
+
+    const store = await openSqliteStore(file);
+    for (const category of ["overall", "coding"]) {
+      expect(await store.aggregateCounts(category)).toEqual([
+        { modelA: "alpha", modelB: "beta", outcome: 1, count: 1 },
+      ]);
+    }
+    expect((await store.getModel("alpha"))?.countedBattles).toBe(1);
+    expect(await store.aggregatesVersion()).toBe(8);
+    await store.transitionBattle("open-1", ["open"], "closed", new Date());
+    expect(await store.aggregateCounts("coding")).toEqual([
+      { modelA: "alpha", modelB: "beta", outcome: 1 / 3, count: 1 },
+      { modelA: "alpha", modelB: "beta", outcome: 1, count: 1 },
+    ]);
+    expect((await store.getModel("beta"))?.countedBattles).toBe(2);
+    await store.close();
+  });
+
   it("two stores on one file see each other's writes", async () => {
     const file = dir.file("shared.db");
     const one = await openSqliteStore(file);
@@ -206,6 +252,7 @@ describe("openSqliteStore", () => {
       exclusions: [],
     });
     expect(await one.tally(battle.id)).toEqual({ a: 0, b: 0, tie: 1, bad: 0 });
+    await two.transitionBattle(battle.id, ["open"], "closed", new Date());
     expect(await one.aggregatesVersion()).toBe(1);
     await one.close();
     await two.close();

@@ -1,5 +1,6 @@
 // The store's judge tables and per-battle reads: labels that add the hard category (to the aggregates too when
-// votes already count), judge votes kept out of the human aggregates, and the rows the per-battle views read.
+// the battle is closed and counts), judge votes kept out of the human aggregates, and the rows the per-battle views read.
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { BattleRecord } from "../../src/arena/store.ts";
 import { countStyle } from "../../src/arena/style-counts.ts";
@@ -40,27 +41,32 @@ const label = (battleId: string, criteria: string[] | null) => ({
 });
 
 describe("judge labels", () => {
-  it("add the hard category, to the aggregates too when the battle's votes already count", async () => {
-    const battle = await answeredBattle("Prove it", { a: "x", b: "y" });
-    await temp.store.recordVote({
-      battleId: battle.id,
-      voterHash: "v1",
-      choice: "b",
-      at: at(5),
-      exclusions: [],
-    });
+  it("add the hard category: to a closed battle's aggregates at once, to an open one's as it closes", async () => {
+    const vote = (battleId: string) =>
+      temp.store.recordVote({ battleId, voterHash: "v1", choice: "b", at: at(5), exclusions: [] });
+    const closed = await answeredBattle("Prove it", { a: "x", b: "y" });
+    await vote(closed.id);
+    await temp.store.transitionBattle(closed.id, ["open"], "closed", at(6));
     const version = await temp.store.aggregatesVersion();
-    await temp.store.saveJudgeLabel(label(battle.id, ["specificity"]), "hard");
-    expect((await temp.store.getBattle(battle.id))?.categories).toContain("hard");
+    await temp.store.saveJudgeLabel(label(closed.id, ["specificity"]), "hard");
+    expect((await temp.store.getBattle(closed.id))?.categories).toContain("hard");
     expect(await temp.store.aggregateCounts("hard")).toEqual(await temp.store.recountFromVotes("hard"));
     expect(await temp.store.aggregateCounts("hard")).toEqual([
       { modelA: "alpha", modelB: "beta", outcome: 0, count: 1 },
     ]);
     expect(await temp.store.aggregatesVersion()).toBeGreaterThan(version);
     // Saving again changes nothing twice.
-    await temp.store.saveJudgeLabel(label(battle.id, ["specificity"]), "hard");
+    await temp.store.saveJudgeLabel(label(closed.id, ["specificity"]), "hard");
     expect((await temp.store.aggregateCounts("hard"))[0]?.count).toBe(1);
-    expect((await temp.store.judgeLabel(battle.id))?.criteria).toEqual(["specificity"]);
+    expect((await temp.store.judgeLabel(closed.id))?.criteria).toEqual(["specificity"]);
+
+    const open = await answeredBattle("Prove that", { a: "x", b: "y" });
+    await vote(open.id);
+    await temp.store.saveJudgeLabel(label(open.id, ["specificity"]), "hard");
+    expect((await temp.store.aggregateCounts("hard"))[0]?.count).toBe(1);
+    await temp.store.transitionBattle(open.id, ["open"], "closed", at(7));
+    expect((await temp.store.aggregateCounts("hard"))[0]?.count).toBe(2);
+    expect(await temp.store.aggregateCounts("hard")).toEqual(await temp.store.recountFromVotes("hard"));
   });
 
   it("survive a follow-up turn, whose categories are recomputed from its text", async () => {
@@ -127,6 +133,8 @@ describe("rankingBattles", () => {
       at: at(5),
       exclusions: [],
     });
+    expect(await temp.store.rankingBattles("overall")).toEqual([]);
+    await temp.store.transitionBattle(counted.id, ["open"], "closed", at(6));
     expect(await temp.store.rankingBattles("overall")).toEqual([
       {
         id: counted.id,
@@ -139,5 +147,42 @@ describe("rankingBattles", () => {
       },
     ]);
     expect(await temp.store.rankingBattles("coding")).toEqual([]);
+  });
+
+  it("keeps each answer's style counts as it is saved, and counts rows saved before that from their text", async () => {
+    const answers = { a: "## Plan\n1. one\n2. two\n**done**", b: "plain" };
+    const battle = await answeredBattle("plan it", answers);
+    const raw = new Database(temp.databaseFile, { readonly: true });
+    const kept = raw
+      .prepare(
+        `SELECT side, style_tokens AS tokens, style_headers AS headers, style_lists AS lists, style_bold AS bold
+        FROM turns WHERE battle_id = ? ORDER BY side`,
+      )
+      .all(battle.id);
+    raw.close();
+    expect(kept).toEqual([
+      { side: "a", ...countStyle(answers.a) },
+      { side: "b", ...countStyle(answers.b) },
+    ]);
+    expect(kept[0]).toMatchObject({ headers: 1, lists: 2, bold: 1 });
+
+    // The stored counts are what the views read: changed by hand, they show; cleared, the text is counted.
+    const writable = new Database(temp.databaseFile);
+    writable.prepare("UPDATE turns SET style_headers = 9 WHERE battle_id = ? AND side = 'a'").run(battle.id);
+    writable
+      .prepare("UPDATE turns SET style_tokens = NULL WHERE battle_id = ? AND side = 'b'")
+      .run(battle.id);
+    writable.close();
+    await temp.store.recordVote({
+      battleId: battle.id,
+      voterHash: "v1",
+      choice: "a",
+      at: at(5),
+      exclusions: [],
+    });
+    await temp.store.transitionBattle(battle.id, ["open"], "closed", at(6));
+    const [read] = await temp.store.rankingBattles("overall");
+    expect(read?.styleA).toEqual({ ...countStyle(answers.a), headers: 9 });
+    expect(read?.styleB).toEqual(countStyle(answers.b));
   });
 });

@@ -23,6 +23,12 @@ async function openBattle(
   return opened;
 }
 
+async function close(battleId: string): Promise<BattleRecord> {
+  const closed = await temp.store.transitionBattle(battleId, ["open"], "closed", at(3600));
+  if (!closed) throw new Error("could not close");
+  return closed;
+}
+
 function vote(battleId: string, voterHash: string, choice: VoteChoice, exclusions: VoteExclusion[] = []) {
   return temp.store.recordVote({ battleId, voterHash, choice, at: at(10), exclusions });
 }
@@ -66,6 +72,7 @@ describe("registry", () => {
     await temp.store.recordModelFailure("alpha", () => at(600));
     const battle = await openBattle();
     await vote(battle.id, "v1", "a");
+    await close(battle.id);
 
     const again = await temp.store.upsertModel(modelInput("alpha", { weight: 3, aliases: ["Al"] }), "config");
     expect(again).toMatchObject({ weight: 3, aliases: ["Al"], consecutiveFailures: 1, countedBattles: 1 });
@@ -95,6 +102,7 @@ describe("registry", () => {
     expect((await temp.store.getBattle(battle.id))?.modelA).toBe("alpha");
     const result = await vote(battle.id, "v1", "a");
     expect(result.kind).toBe("recorded");
+    await close(battle.id);
     expect(await temp.store.aggregateCounts("overall")).toEqual([
       { modelA: "alpha", modelB: "beta", outcome: 1, count: 1 },
     ]);
@@ -247,7 +255,7 @@ describe("battles", () => {
 });
 
 describe("votes", () => {
-  it("counts an open battle's vote: outcome, tally, counters, aggregates, version", async () => {
+  it("counts an open battle's votes in its outcome and tally, and in the aggregates only as it closes", async () => {
     await temp.store.addModel(modelInput("alpha"), "config");
     await temp.store.addModel(modelInput("beta"), "config");
     // "beta" shown as A: the canonical row is (alpha, beta) with the outcome flipped.
@@ -257,16 +265,23 @@ describe("votes", () => {
     expect(first).toMatchObject({ kind: "recorded", counted: true, exclusions: [] });
     if (first.kind !== "recorded") throw new Error("unreachable");
     expect(first.battle).toMatchObject({ outcome: 1, countedVotes: 1 });
-    expect(await temp.store.aggregateCounts("coding")).toEqual([
-      { modelA: "alpha", modelB: "beta", outcome: 0, count: 1 },
-    ]);
 
     await vote(battle.id, "v2", "bad");
     await vote(battle.id, "v3", "b");
     const stored = await temp.store.getBattle(battle.id);
     expect(stored).toMatchObject({ countedVotes: 3, outcome: 0.5 });
     expect(await temp.store.tally(battle.id)).toEqual({ a: 1, b: 1, tie: 0, bad: 1 });
-    // One battle is one comparison however many vote: the old outcome's row moved, never duplicated.
+    // While it is open, nothing a reader can see has moved: no side channel on which models it pits.
+    expect(await temp.store.aggregateCounts("overall")).toEqual([]);
+    expect(await temp.store.categories()).toEqual([]);
+    expect(await temp.store.aggregatesVersion()).toBe(0);
+    expect((await temp.store.getModel("alpha"))?.countedBattles).toBe(0);
+    let exportedWhileOpen = 0;
+    for await (const _ of temp.store.countedBattles()) exportedWhileOpen++;
+    expect(exportedWhileOpen).toBe(0);
+
+    await close(battle.id);
+    // One battle is one comparison however many vote, at the mean of its votes when it closed.
     for (const category of ["overall", "coding"]) {
       expect(await temp.store.aggregateCounts(category)).toEqual([
         { modelA: "alpha", modelB: "beta", outcome: 0.5, count: 1 },
@@ -276,7 +291,7 @@ describe("votes", () => {
       { category: "coding", battles: 1 },
       { category: "overall", battles: 1 },
     ]);
-    expect(await temp.store.aggregatesVersion()).toBe(3);
+    expect(await temp.store.aggregatesVersion()).toBe(1);
     expect((await temp.store.getModel("alpha"))?.countedBattles).toBe(1);
     expect((await temp.store.getModel("beta"))?.countedBattles).toBe(1);
     expect(await temp.store.countVotesSince("v1", at(10))).toBe(1);
@@ -330,7 +345,10 @@ describe("votes", () => {
     expect(again.kind).toBe("duplicate");
     expect(await temp.store.votesOf(battle.id)).toHaveLength(1);
     expect(await temp.store.tally(battle.id)).toEqual({ a: 1, b: 0, tie: 0, bad: 0 });
-    expect(await temp.store.aggregatesVersion()).toBe(1);
+    await close(battle.id);
+    expect(await temp.store.aggregateCounts("overall")).toEqual([
+      { modelA: "alpha", modelB: "beta", outcome: 1, count: 1 },
+    ]);
     expect(await vote("no-such-battle", "v1", "a")).toEqual({ kind: "unknown_battle" });
   });
 
@@ -390,7 +408,9 @@ describe("votes", () => {
     await temp.store.addUserTurn(counted.id, 2, "and again", ["overall", "english", "multi_turn"]);
     await vote(counted.id, "v1", "a");
     await vote(counted.id, "v2", "tie");
-    await openBattle("alpha", "gamma");
+    await close(counted.id);
+    const stillOpen = await openBattle("alpha", "gamma");
+    await vote(stillOpen.id, "v1", "a");
     const exported = [];
     for await (const battle of temp.store.countedBattles()) exported.push(battle);
     expect(exported).toEqual([
@@ -403,7 +423,7 @@ describe("votes", () => {
         categories: ["overall", "english", "multi_turn"],
         platform: "discord",
         turns: 2,
-        closedAt: null,
+        closedAt: at(3600),
         createdAt: counted.createdAt,
       },
     ]);
@@ -414,6 +434,7 @@ describe("votes", () => {
     for (let i = 0; i < 1010; i++) {
       const battle = await openBattle();
       await vote(battle.id, "v1", i % 2 ? "a" : "b");
+      await close(battle.id);
       ids.push(battle.id);
     }
     const exported: string[] = [];

@@ -201,17 +201,8 @@ describe("Discord adapter", () => {
     expect(again.visibleTo).toBe(bob.id);
     expect(again.content).toMatch(/already voted/);
 
-    // The subscribed channel hears about the first counted battle.
-    const update = await discord.waitFor(
-      () => discord.messages(battles).find((message) => message.embeds.length > 0),
-      WAIT,
-      "a leaderboard update in #battles",
-    );
-    expect(update.content).toMatch(/Leaderboard/);
-    const [embed] = update.embeds as Array<{ fields?: Array<{ name: string }>; image?: { url?: string } }>;
-    expect(embed?.fields?.map((field) => field.name).join(" ")).toMatch(/alpha/);
-    expect(update.attachments[0]?.filename).toBe("leaderboard-ratings.png");
-    expect(update.attachments[0]?.data.subarray(1, 4).toString()).toBe("PNG");
+    // Nothing is published while the battle is open: the update would tell which models it pits.
+    expect(discord.messages(battles).filter((message) => message.embeds.length > 0)).toEqual([]);
 
     const closing = await press(bob, vote, "Close").waitForReply(WAIT);
     expect(closing.content).toMatch(/Only the person who started/);
@@ -224,6 +215,19 @@ describe("Discord adapter", () => {
     );
     expect(reveal.content).toMatch(/Model A was (alpha|beta), Model B was (alpha|beta)/);
     expect(reveal.content).toContain("A is better 1 · B is better 0 · Tie 1 · Both are bad 0");
+
+    // The subscribed channel hears about the first counted battle as it closes.
+    const update = await discord.waitFor(
+      () => discord.messages(battles).find((message) => message.embeds.length > 0),
+      WAIT,
+      "a leaderboard update in #battles",
+    );
+    expect(update.content).toMatch(/Leaderboard/);
+    const [embed] = update.embeds as Array<{ fields?: Array<{ name: string }>; image?: { url?: string } }>;
+    expect(embed?.fields?.map((field) => field.name).join(" ")).toMatch(/alpha/);
+    expect(update.attachments[0]?.filename).toBe("leaderboard-ratings.png");
+    expect(update.attachments[0]?.data.subarray(1, 4).toString()).toBe("PNG");
+
     const stripped = await discord.waitFor(() => {
       const message = discord.message(vote.id);
       return message?.components.length === 0 ? message : undefined;

@@ -33,8 +33,10 @@ describe("startBot with DISCORD_TOKEN", () => {
     const voted = await discord.clickButton(dana, vote.id, buttonId(vote, "B is better")).waitForReply(WAIT);
     expect(voted.visibleTo).toBe(dana.id);
     expect(voted.content).toMatch(/You voted: B is better/);
-    const battles = await bot.store.aggregateCounts("overall");
-    expect(battles.length).toBeGreaterThan(0);
+    const [open] = await bot.store.battlesInState("open");
+    expect(open && (await bot.store.tally(open.id))).toEqual({ a: 0, b: 1, tie: 0, bad: 0 });
+    // Counted, and in the aggregates only once it closes.
+    expect(await bot.store.aggregateCounts("overall")).toEqual([]);
   });
 });
 

@@ -447,17 +447,31 @@ describe("Telegram adapter (long polling)", () => {
     expect(table.text).toMatch(/Style coefficients/);
   });
 
-  it("posts leaderboard updates in a subscribed chat after a counted vote", async () => {
+  it("posts leaderboard updates in a subscribed chat when a battle with a counted vote closes", async () => {
     const subscribe = await telegram.sendCommand(adam, newsroom, "/arena subscribe");
     expect((await replyTo(newsroom, subscribe)).text).toMatch(/leaderboard updates/);
     const battle = await battleInPlace(telegram, mia, group, "Is water wet?");
-    await telegram.pressButton(mia, group, battle.vote.messageId, buttonData(battle.vote, "B is better"));
+    const voted = await telegram.pressButton(
+      mia,
+      group,
+      battle.vote.messageId,
+      buttonData(battle.vote, "B is better"),
+    );
+    expect(voted.text).toMatch(/You voted/);
+    const isUpdate = (message: { text?: string | undefined }) =>
+      message.text?.startsWith("📈 Leaderboard update") ?? false;
+    expect(telegram.botMessages(newsroom.id).filter(isUpdate)).toEqual([]);
+    const reveals = () =>
+      telegram.botMessages(group.id).filter((message) => message.text?.includes("Voting closed")).length;
+    const revealsBefore = reveals();
+    await telegram.pressButton(mia, group, battle.vote.messageId, buttonData(battle.vote, "Close"));
     const update = await telegram.waitFor(() =>
       telegram.botMessages(newsroom.id).find((message) => message.text?.startsWith("📈 Leaderboard update")),
     );
     expect(update.entities.some((entity) => entity.type === "pre")).toBe(true);
     expect(update.text).toMatch(/alpha/);
     await telegram.waitFor(() => telegram.botMessages(newsroom.id).find((message) => message.photo));
+    await telegram.waitFor(() => reveals() > revealsBefore || undefined);
   });
 
   it("waits the retry_after of a 429 and sends again", async () => {

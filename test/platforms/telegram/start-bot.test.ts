@@ -29,6 +29,9 @@ describe("startBot with TELEGRAM_TOKEN", () => {
       buttonData(battle.vote, "B is better"),
     );
     expect(voted.text).toMatch(/You voted: B is better/);
-    expect(await bot.store.aggregateCounts("overall")).not.toHaveLength(0);
+    const [open] = await bot.store.battlesInState("open");
+    expect(open && (await bot.store.tally(open.id))).toEqual({ a: 0, b: 1, tie: 0, bad: 0 });
+    // Counted, and in the aggregates only once it closes.
+    expect(await bot.store.aggregateCounts("overall")).toEqual([]);
   });
 });
