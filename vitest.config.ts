@@ -1,11 +1,44 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { reachablePostgresUrl } from "./test/store/databases.ts";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    // Tests start real servers on 127.0.0.1 (ephemeral ports) and real SQLite files; two cores here.
-    pool: "forks",
-  },
-});
+/** The suites that run on both databases (test/store/databases.ts): the store's and the engine's. */
+const BOTH_DATABASES = [
+  "test/store/**/*.test.ts",
+  "test/arena/engine.test.ts",
+  "test/arena/judge.test.ts",
+  "test/multi-process/**/*.test.ts",
+];
+/** Tests of the SQLite file itself (paths, pragmas, WAL). */
+const SQLITE_ONLY = ["test/store/index.test.ts"];
+
+const config = async () => {
+  const postgres = await reachablePostgresUrl();
+  if (!postgres) {
+    console.info("PostgreSQL suite skipped: TEST_DATABASE_URL is not set or no server answers there");
+  }
+  const projects: TestProjectInlineConfiguration[] = [
+    { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+  ];
+  if (postgres) {
+    projects.push({
+      extends: true,
+      test: {
+        name: "postgres",
+        include: BOTH_DATABASES,
+        exclude: SQLITE_ONLY,
+        env: { ARENA_TEST_STORE: "postgres" },
+      },
+    });
+  }
+  return {
+    test: {
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      // Tests start real servers on 127.0.0.1 (ephemeral ports) and real SQLite files; two cores here.
+      pool: "forks" as const,
+      projects,
+    },
+  };
+};
+
+export default defineConfig(config);

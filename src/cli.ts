@@ -661,10 +661,10 @@ async function runMigrate(args: string[], io: CliIo): Promise<number> {
   parseArgs({ args, options: {}, allowPositionals: false });
   const config = await readConfig(io);
   if (!config) return EXIT_USAGE;
-  const { migrateDatabase, openSqliteStore } = await import("./store/index.ts");
+  const { migrateDatabase, openStore } = await import("./store/index.ts");
   const { upsertConfiguredModels } = await import("./main.ts");
   const { filename, applied } = await migrateDatabase(config.DATABASE_URL);
-  const store = await openSqliteStore(config.DATABASE_URL);
+  const store = await openStore(config.DATABASE_URL);
   try {
     const models = await upsertConfiguredModels(store, config);
     io.stdout(
@@ -687,9 +687,9 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
   }
   const config = await readConfig(io);
   if (!config) return EXIT_USAGE;
-  const { openSqliteStore } = await import("./store/index.ts");
+  const { openStore } = await import("./store/index.ts");
   const { toFastChatRecord } = await import("./arena/export.ts");
-  const store = await openSqliteStore(config.DATABASE_URL);
+  const store = await openStore(config.DATABASE_URL);
   const file = out === undefined ? null : createWriteStream(out);
   let count = 0;
   try {

@@ -15,7 +15,7 @@ import type { ArenaStore } from "./arena/store.ts";
 import { type Config, ConfigError } from "./config.ts";
 import type { PlatformAdapter } from "./platforms/adapter.ts";
 import { createOpenAIModelClient } from "./providers/openai-client.ts";
-import { databaseFilename, openSqliteStore } from "./store/index.ts";
+import { databaseFilename, isPostgresUrl, openStore } from "./store/index.ts";
 import type { WebServer } from "./web/server.ts";
 
 /**
@@ -60,9 +60,18 @@ export function deploymentSecrets(config: Config, env: NodeJS.ProcessEnv): strin
   ].filter((secret): secret is string => secret !== undefined && secret.trim() !== "");
 }
 
-/** The voter-hash key: ARENA_SECRET, else a random key kept beside the database (created once, mode 0600). */
+/**
+ * The voter-hash key: ARENA_SECRET, else a random key kept beside the database (created once, mode 0600). On
+ * PostgreSQL the processes sharing the database may run on several machines and must hash voters alike (or one
+ * voter could vote twice through two processes): ARENA_SECRET is required there.
+ */
 export function voterKey(config: Config): string {
   if (config.ARENA_SECRET) return config.ARENA_SECRET;
+  if (isPostgresUrl(config.DATABASE_URL)) {
+    throw new ConfigError([
+      "ARENA_SECRET: required with a PostgreSQL DATABASE_URL (every process must hash voters with the same key)",
+    ]);
+  }
   const filename = databaseFilename(config.DATABASE_URL);
   if (filename === ":memory:") return randomBytes(32).toString("base64url");
   const keyFile = join(dirname(filename), "arena.secret");
@@ -133,7 +142,8 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<ArenaRuntime> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, deploymentSecrets(config, env));
-  const store = await openSqliteStore(config.DATABASE_URL, {
+  const hashKey = voterKey(config);
+  const store = await openStore(config.DATABASE_URL, {
     logger: { info: (message) => logger.info({}, message) },
   });
   await upsertConfiguredModels(store, config);
@@ -162,7 +172,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         owners: new Set([...config.ARENA_MODERATORS, ...(options.owners ?? [])]),
         homes: new Set(config.ARENA_HOME),
       },
-      voterKey: voterKey(config),
+      voterKey: hashKey,
     },
     modelPolicy: createModelPolicy({
       declaredKeyNames: config.models.flatMap((model) => (model.apiKeyEnv === null ? [] : [model.apiKeyEnv])),

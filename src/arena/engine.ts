@@ -195,7 +195,13 @@ export class Arena {
       this.logger.error({ err: errorText(error) }, "recovering interrupted battles failed");
     }
     try {
-      for (const battle of await this.store.battlesDueToClose(this.now(), 100, this.servedPlatforms())) {
+      const due = await this.store.battlesDueToClose(
+        this.now(),
+        100,
+        this.servedPlatforms(),
+        this.instanceId,
+      );
+      for (const battle of due) {
         await this.closeBattle(battle.id, "window");
       }
     } catch (error) {

@@ -217,10 +217,20 @@ export class LeaderboardService {
    */
   async publishDue(): Promise<void> {
     const served = this.options.servedPlatforms?.();
+    // With several processes on one database, one publisher per platform (the others skip its subscriptions).
+    const publishes = new Map<string, boolean>();
+    const mayPublish = async (platform: string) => {
+      let yes = publishes.get(platform);
+      if (yes === undefined) {
+        yes = await this.options.store.isPublisher(platform);
+        publishes.set(platform, yes);
+      }
+      return yes;
+    };
     for (const subscription of await this.options.store.subscriptions()) {
       if (served && !served.includes(subscription.place.platform)) continue;
       try {
-        await this.publishIfDue(subscription);
+        if (await mayPublish(subscription.place.platform)) await this.publishIfDue(subscription);
       } catch (error) {
         this.options.logger.error({ subscription: subscription.id, err: String(error) }, "publishing failed");
       }

@@ -291,8 +291,16 @@ export interface ArenaStore {
   /**
    * Open battles of these platforms whose closesAt ≤ now, earliest first. A process closes only battles of the
    * platforms it serves: the reveal is an event that only that platform's adapter can post.
+   * With a `claimant` (the calling instance), a store shared by several processes may claim the battles for it:
+   * for a while no other claimant gets them, so processes close different battles (PostgreSQL does; closing stays
+   * a conditional transition either way, so a battle is closed once).
    */
-  battlesDueToClose(now: Date, limit: number, platforms: readonly PlatformName[]): Promise<BattleRecord[]>;
+  battlesDueToClose(
+    now: Date,
+    limit: number,
+    platforms: readonly PlatformName[],
+    claimant?: string,
+  ): Promise<BattleRecord[]>;
   /** Battles in a state, oldest first. */
   battlesInState(state: BattleState): Promise<BattleRecord[]>;
   /**
@@ -362,6 +370,12 @@ export interface ArenaStore {
   unsubscribe(place: Place, category: string): Promise<boolean>;
   subscriptions(): Promise<Subscription[]>;
   markPublished(subscriptionId: string, top: readonly string[], battleTotal: number): Promise<void>;
+  /**
+   * Whether this process publishes `platform`'s leaderboard updates. Several processes sharing a database must not
+   * each post every update: exactly one at a time is the publisher, and another takes over when it stops
+   * (PostgreSQL: an advisory lock held by a connection of the publisher's own). A store of one process: always.
+   */
+  isPublisher(platform: PlatformName): Promise<boolean>;
 
   // Instances sharing the database
   /**

@@ -6,10 +6,17 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import type { PgArenaStore } from "./pg-store.ts";
+import { isPostgresUrl, migratePgDatabase, openPgStore } from "./postgres.ts";
 import * as schema from "./schema.ts";
 import { SqliteArenaStore, type StoreDatabase } from "./sqlite-store.ts";
 
+export { PgArenaStore } from "./pg-store.ts";
+export { describePostgresUrl, isPostgresUrl } from "./postgres.ts";
 export { SqliteArenaStore } from "./sqlite-store.ts";
+
+/** Either store; both also take counts straight into the aggregates (addAggregateCounts). */
+export type OpenedStore = SqliteArenaStore | PgArenaStore;
 
 /** Resolved against this file, so `arena migrate` works from any working directory. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
@@ -114,8 +121,27 @@ export async function openSqliteStore(
   }
 }
 
-/** `arena migrate`: applies pending migrations and closes the database. */
+/**
+ * Opens the store `databaseUrl` names: PostgreSQL for postgres:// (or postgresql://) URLs, else a SQLite file (or
+ * ":memory:"). Pending migrations are applied.
+ */
+export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<OpenedStore> {
+  return isPostgresUrl(databaseUrl)
+    ? openPgStore(databaseUrl, options)
+    : openSqliteStore(databaseUrl, options);
+}
+
+/** `arena migrate`: applies pending migrations (SQLite or PostgreSQL) and closes the database. */
 export async function migrateDatabase(
+  databaseUrl: string,
+  options: StoreOptions = {},
+): Promise<{ readonly filename: string; readonly applied: number }> {
+  return isPostgresUrl(databaseUrl)
+    ? migratePgDatabase(databaseUrl, options)
+    : migrateSqliteDatabase(databaseUrl, options);
+}
+
+async function migrateSqliteDatabase(
   databaseUrl: string,
   options: StoreOptions = {},
 ): Promise<{ readonly filename: string; readonly applied: number }> {

@@ -1014,6 +1014,11 @@ export class SqliteArenaStore implements ArenaStore {
       .run();
   }
 
+  /** Every process on a SQLite file publishes (several processes that each post updates share PostgreSQL). */
+  async isPublisher(_platform: PlatformName): Promise<boolean> {
+    return true;
+  }
+
   // ---------------------------------------------------------------- instances
 
   async heartbeat(instanceId: string, at: Date): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { STALE_HEARTBEAT_MILLISECONDS } from "../../src/arena/engine.ts";
 import type { ArenaEvent } from "../../src/arena/types.ts";
-import type { SqliteArenaStore } from "../../src/store/index.ts";
+import type { OpenedStore } from "../../src/store/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
 import { createHarness, type Harness } from "./harness.ts";
 
@@ -667,7 +667,7 @@ describe("an endpoint down for minutes", () => {
 describe("leaderboards", () => {
   it("pages a long leaderboard with opaque buttons, and a category as people type it", async () => {
     harness = await createHarness({ fake });
-    const store = harness.arena.store as SqliteArenaStore;
+    const store = harness.arena.store as OpenedStore;
     const rows = [];
     for (let i = 0; i < 25; i++) {
       for (let j = i + 1; j < 25; j++) {

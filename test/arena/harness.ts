@@ -1,7 +1,5 @@
-// A real arena for tests: a SQLite file in a temp dir, the real openai SDK against the scripted fake server.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// A real arena for tests: a fresh database (a SQLite file, or a PostgreSQL schema in the postgres test project), the
+// real openai SDK against the scripted fake server.
 import { type CommandServices, runCommand } from "../../commands/index.ts";
 import { Arena, DEFAULT_SETTINGS } from "../../src/arena/engine.ts";
 import type { JudgeSettings } from "../../src/arena/judge.ts";
@@ -11,8 +9,9 @@ import type { ModelInput } from "../../src/arena/store.ts";
 import type { ArenaEvent, CommandContext, Reply } from "../../src/arena/types.ts";
 import { createOpenAIModelClient } from "../../src/providers/openai-client.ts";
 import { createRandom } from "../../src/ranking/random.ts";
-import { openSqliteStore } from "../../src/store/index.ts";
+import { openStore } from "../../src/store/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
+import { createTestDatabase } from "../store/databases.ts";
 
 export interface Harness {
   readonly arena: Arena;
@@ -25,7 +24,7 @@ export interface Harness {
   command(ctx: CommandContext, name: string, options: Record<string, unknown>): Promise<Reply>;
   /** Starts a battle and places it in a thread; resolves when both answers are in (or it failed). */
   battle(ctx: CommandContext, prompt: string): Promise<{ reply: Reply; battleId: string }>;
-  /** A second arena on the same database file, as after a restart. */
+  /** A second arena on the same database, as after a restart. */
   restart(): Promise<Harness>;
   close(): Promise<void>;
 }
@@ -63,9 +62,9 @@ interface HarnessOptions {
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = options.fake ?? (await startFakeOpenAI());
-  const directory = options.databasePath ? null : mkdtempSync(join(tmpdir(), "arena-test-"));
-  const databasePath = options.databasePath ?? join(directory ?? "", "arena.db");
-  const store = await openSqliteStore(databasePath);
+  const database = options.databasePath ? null : await createTestDatabase();
+  const databasePath = options.databasePath ?? database?.url ?? "";
+  const store = await openStore(databasePath);
   if (!options.databasePath) {
     for (const [name, modelId] of options.models ?? [
       ["alpha", "fake-terse"],
@@ -135,7 +134,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await arena.stop();
       await store.close();
       if (!options.fake && !options.databasePath) await fake.close();
-      if (directory) rmSync(directory, { recursive: true, force: true });
+      await database?.drop();
     },
   };
   return harness;

@@ -1,10 +1,12 @@
-// Two real processes share one database file (WAL, busy timeout) and press the same vote buttons concurrently.
+// Two real processes share one database (a SQLite file in WAL mode, or PostgreSQL) and press the same vote buttons
+// concurrently.
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import { expect, it } from "vitest";
-import { MIGRATIONS_FOLDER, openSqliteStore } from "../../src/store/index.ts";
+import { MIGRATIONS_FOLDER, openStore } from "../../src/store/index.ts";
+import { PG_MIGRATIONS_FOLDER } from "../../src/store/postgres.ts";
+import { appliedMigrationCount, createTestDatabase, STORE_KIND } from "./databases.ts";
 import { newBattle, tempStorePerTest } from "./helpers.ts";
 
 interface Answers {
@@ -49,7 +51,7 @@ it("one vote per voter when two processes press the same buttons at once", async
   }
   const voters = 60;
   const processes = [0, 1].map(() =>
-    startProcess<Answers>(VOTE_PROCESS, [temp.databaseFile, battleIds.join(","), String(voters)]),
+    startProcess<Answers>(VOTE_PROCESS, [temp.databaseUrl, battleIds.join(","), String(voters)]),
   );
   try {
     await Promise.all(processes.map((p) => p.ready));
@@ -81,8 +83,9 @@ it("one vote per voter when two processes press the same buttons at once", async
   }
 });
 
-it("processes starting together on a fresh file all end up migrated, each migration applied once", async () => {
-  const file = temp.dir.file("fresh/arena.db");
+it("processes starting together on a fresh database all end up migrated, each migration applied once", async () => {
+  const database = STORE_KIND === "postgres" ? await createTestDatabase() : null;
+  const file = database?.url ?? temp.dir.file("fresh/arena.db");
   const processes = [0, 1, 2].map(() =>
     startProcess<{ ok: boolean; error?: string }>(MIGRATE_PROCESS, [file]),
   );
@@ -91,19 +94,17 @@ it("processes starting together on a fresh file all end up migrated, each migrat
     const results = processes.map((p) => p.answers());
     for (const p of processes) p.child.send("go");
     expect(await Promise.all(results)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
-    const fresh = await openSqliteStore(file);
+    const fresh = await openStore(file);
     expect(await fresh.listModels()).toEqual([]);
     await fresh.close();
-    const sqlite = new Database(file, { readonly: true });
-    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
+    const folder = STORE_KIND === "postgres" ? PG_MIGRATIONS_FOLDER : MIGRATIONS_FOLDER;
+    const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, "utf8")) as {
       entries: unknown[];
     };
-    expect(sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({
-      n: journal.entries.length,
-    });
-    sqlite.close();
+    expect(await appliedMigrationCount(file)).toBe(journal.entries.length);
   } finally {
     for (const p of processes) if (p.child.exitCode === null) p.child.kill();
     await Promise.all(processes.map((p) => p.exited));
+    await database?.drop();
   }
 });

@@ -1,4 +1,5 @@
-// Shared fixtures of the store tests: temp database files, a fresh store per test, small record builders.
+// Shared fixtures of the store tests: temp directories, a fresh store per test (on this process's database kind, see
+// databases.ts), small record builders.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,8 @@ import { afterEach, beforeEach } from "vitest";
 import type { ModelInput, NewBattle } from "../../src/arena/store.ts";
 import type { Place } from "../../src/arena/types.ts";
 import { createRandom } from "../../src/ranking/random.ts";
-import { openSqliteStore, type SqliteArenaStore } from "../../src/store/index.ts";
+import { type OpenedStore, openStore } from "../../src/store/index.ts";
+import { createTestDatabase, type TestDatabase } from "./databases.ts";
 
 export interface TempDir {
   readonly path: string;
@@ -26,23 +28,31 @@ export function tempDir(): TempDir {
 export interface TempStore {
   /** The current test's temp directory. */
   readonly dir: TempDir;
-  /** The database file `store` is open on. */
-  readonly databaseFile: string;
-  readonly store: SqliteArenaStore;
+  /** The DATABASE_URL `store` is open on (a SQLite file or a PostgreSQL schema). */
+  readonly databaseUrl: string;
+  readonly store: OpenedStore;
+  /** Another store on the same database (as another process would open it); closed after the test. */
+  openAnother(): Promise<OpenedStore>;
 }
 
-/** Before each test, a store on a new database file in a new temp directory; after it, both closed and removed.
+/** Before each test, a store on a new database and a new temp directory; after it, all closed and removed.
  * Read the fields inside the tests. */
 export function tempStorePerTest(): TempStore {
-  let current: { dir: TempDir; store: SqliteArenaStore } | undefined;
+  let current:
+    | { dir: TempDir; database: TestDatabase; store: OpenedStore; others: OpenedStore[] }
+    | undefined;
   beforeEach(async () => {
     const dir = tempDir();
-    current = { dir, store: await openSqliteStore(dir.file("arena.db")) };
+    const database = await createTestDatabase();
+    current = { dir, database, store: await openStore(database.url), others: [] };
   });
   afterEach(async () => {
-    await current?.store.close();
-    current?.dir.remove();
+    const done = current;
     current = undefined;
+    if (!done) return;
+    for (const store of [done.store, ...done.others]) await store.close();
+    await done.database.drop();
+    done.dir.remove();
   });
   const inTest = () => {
     if (!current) throw new Error("no temp store outside a test");
@@ -52,11 +62,17 @@ export function tempStorePerTest(): TempStore {
     get dir() {
       return inTest().dir;
     },
-    get databaseFile() {
-      return inTest().dir.file("arena.db");
+    get databaseUrl() {
+      return inTest().database.url;
     },
     get store() {
       return inTest().store;
+    },
+    async openAnother() {
+      const test = inTest();
+      const store = await openStore(test.database.url);
+      test.others.push(store);
+      return store;
     },
   };
 }

@@ -1,8 +1,8 @@
-// A process for the start-up race test: on "go", migrates the shared fresh file and reports the outcome.
+// A process for the start-up race test: on "go", migrates the shared fresh database and reports the outcome.
 import { migrateDatabase } from "../../src/store/index.ts";
 
 const file = process.argv[2];
-if (!file || !process.send) throw new Error("usage: migrate-process FILE (forked)");
+if (!file || !process.send) throw new Error("usage: migrate-process DATABASE_URL (forked)");
 
 process.once("message", async () => {
   try {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BattleRecord } from "../../src/arena/store.ts";
 import type { BattleState, VoteChoice, VoteExclusion } from "../../src/arena/types.ts";
-import { openSqliteStore } from "../../src/store/index.ts";
 import { canonicalOutcome } from "../../src/store/sqlite-store.ts";
 import { modelInput, newBattle, PLACE, seededRandom, tempStorePerTest } from "./helpers.ts";
 
@@ -201,7 +200,7 @@ describe("battles", () => {
 
   it("two stores racing to close one battle: exactly one wins", async () => {
     const battle = await openBattle();
-    const other = await openSqliteStore(temp.databaseFile);
+    const other = await temp.openAnother();
     const results = await Promise.all([
       temp.store.transitionBattle(battle.id, ["open"], "closed", at(100)),
       other.transitionBattle(battle.id, ["open"], "closed", at(100)),
@@ -383,7 +382,7 @@ describe("votes", () => {
   });
 
   it("one vote per voter even for concurrent presses through two stores on one file", async () => {
-    const other = await openSqliteStore(temp.databaseFile);
+    const other = await temp.openAnother();
     try {
       const battle = await openBattle();
       const presses = [];
@@ -635,7 +634,7 @@ describe("instances sharing the database", () => {
 
   it("sees another store's heartbeats on the same file", async () => {
     const battle = await temp.store.createBattle(newBattle("alpha", "beta", { generatingInstance: "one" }));
-    const other = await openSqliteStore(temp.databaseFile);
+    const other = await temp.openAnother();
     try {
       expect(ids(await other.staleGeneratingBattles(at(0), "two", ["discord"]))).toEqual([battle.id]);
       await temp.store.heartbeat("one", at(10));

@@ -1,11 +1,11 @@
-// A second process for the concurrency test: opens the same database file, waits for "go", then presses every
+// A second process for the concurrency test: opens the same database (file or PostgreSQL URL), waits for "go", then presses every
 // (battle, voter) button as fast as it can and reports what the store answered.
-import { openSqliteStore } from "../../src/store/index.ts";
+import { openStore } from "../../src/store/index.ts";
 
 const [file, battleList, voterCount] = process.argv.slice(2);
 if (!file || !battleList || !voterCount || !process.send)
-  throw new Error("usage: vote-process FILE IDS VOTERS (forked)");
-const store = await openSqliteStore(file);
+  throw new Error("usage: vote-process DATABASE_URL IDS VOTERS (forked)");
+const store = await openStore(file);
 const battleIds = battleList.split(",");
 
 process.once("message", async () => {
