@@ -143,6 +143,10 @@ CREATE TABLE "turns" (
 	"latency_ms" integer,
 	"finish_reason" text,
 	"error" text,
+	"style_tokens" integer,
+	"style_headers" integer,
+	"style_lists" integer,
+	"style_bold" integer,
 	CONSTRAINT "turns_battle_id_turn_side_pk" PRIMARY KEY("battle_id","turn","side")
 );
 --> statement-breakpoint

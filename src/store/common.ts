@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { ModelInput, RankingBattle, Subscription } from "../arena/store.ts";
 import { addStyle, countStyle, NO_STYLE } from "../arena/style-counts.ts";
 import type { BattleState, Place, Side, VoteChoice, VoteExclusion } from "../arena/types.ts";
+import type { StyleCounts } from "../ranking/style.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
 
 export const DEFAULT_VOTING_WINDOW_SECONDS = 3600;
@@ -86,36 +87,25 @@ export function voteExclusions(state: BattleState, decided: readonly VoteExclusi
   return exclusions;
 }
 
-/** One aggregate row to change: +1 or −1 on a canonical key of a category. */
-export interface AggregateChange {
+/** One aggregate row a closing battle adds to: its canonical key in one of its categories. */
+export interface AggregateKey {
   readonly category: string;
   readonly modelA: string;
   readonly modelB: string;
   readonly outcome: number;
-  readonly delta: 1 | -1;
 }
 
 /**
- * The aggregate rows a battle's move from tally `before` to `after` changes, in every category, in one fixed order
- * (so that concurrent transactions lock rows in the same order). The same battle always has the same canonical
- * pair; an unchanged outcome (e.g. one A, one B, then a tie) changes nothing.
+ * The aggregate rows a battle with this tally adds one to as it closes, one per category, in one fixed order (so
+ * that concurrent transactions lock rows in the same order). None without counted votes.
  */
-export function aggregateChanges(
+export function closingAggregateKeys(
   battle: { readonly modelA: string; readonly modelB: string; readonly categories: readonly string[] },
-  before: CountedTally,
-  after: CountedTally,
-): AggregateChange[] {
-  const oldKey = canonicalOutcome(battle.modelA, battle.modelB, before);
-  const newKey = canonicalOutcome(battle.modelA, battle.modelB, after);
-  if (oldKey?.outcome === newKey?.outcome) return [];
-  const changes: AggregateChange[] = [];
-  for (const category of battle.categories) {
-    if (oldKey) changes.push({ category, ...oldKey, delta: -1 });
-    if (newKey) changes.push({ category, ...newKey, delta: 1 });
-  }
-  return changes.sort(
-    (x, y) => compareText(x.category, y.category) || compareCounts({ ...x, count: 0 }, { ...y, count: 0 }),
-  );
+  tally: CountedTally,
+): AggregateKey[] {
+  const key = canonicalOutcome(battle.modelA, battle.modelB, tally);
+  if (!key) return [];
+  return [...new Set(battle.categories)].sort(compareText).map((category) => ({ category, ...key }));
 }
 
 function compareText(x: string, y: string): number {
@@ -209,6 +199,29 @@ export function modelFields(input: ModelInput) {
   };
 }
 
+/** The style counts kept with an answer; null for rows saved before they were kept (counted from the text). */
+export function storedStyle(row: {
+  readonly tokens: number | null;
+  readonly headers: number | null;
+  readonly lists: number | null;
+  readonly bold: number | null;
+}): StyleCounts | null {
+  const { tokens, headers, lists, bold } = row;
+  if (tokens === null || headers === null || lists === null || bold === null) return null;
+  return { tokens, headers, lists, bold };
+}
+
+/** The style columns of turns for an answer being saved (null without an answer). */
+export function styleColumns(content: string | null) {
+  const style = content === null ? null : countStyle(content);
+  return {
+    styleTokens: style?.tokens ?? null,
+    styleHeaders: style?.headers ?? null,
+    styleLists: style?.lists ?? null,
+    styleBold: style?.bold ?? null,
+  };
+}
+
 /** One turn side of a ranking battle, as the rankingBattles queries return them (battle order, turn, side). */
 export interface RankingTurnRow {
   readonly id: string;
@@ -218,6 +231,10 @@ export interface RankingTurnRow {
   readonly side: Side;
   readonly userContent: string;
   readonly content: string | null;
+  readonly tokens: number | null;
+  readonly headers: number | null;
+  readonly lists: number | null;
+  readonly bold: number | null;
 }
 
 /** Folds turn rows (grouped by battle) into ranking battles: the prompt and each side's style counts. */
@@ -238,7 +255,7 @@ export function rankingBattlesFrom(rows: Iterable<RankingTurnRow>): RankingBattl
       };
       result.push(current);
     }
-    const style = countStyle(row.content ?? "");
+    const style = storedStyle(row) ?? countStyle(row.content ?? "");
     if (row.side === "a") {
       current.prompt += `${row.userContent}\n`;
       current.styleA = addStyle(current.styleA, style);

@@ -94,6 +94,11 @@ export const turns = pgTable(
     latencyMs: integer("latency_ms"),
     finishReason: text("finish_reason"),
     error: text("error"),
+    /** Style counts of the answer (src/arena/style-counts.ts), kept when it is saved; null without an answer. */
+    styleTokens: integer("style_tokens"),
+    styleHeaders: integer("style_headers"),
+    styleLists: integer("style_lists"),
+    styleBold: integer("style_bold"),
   },
   (table) => [primaryKey({ columns: [table.battleId, table.turn, table.side] })],
 );

@@ -1,7 +1,8 @@
 // The arena store on PostgreSQL (node-postgres through drizzle), for deployments where several processes share one
 // database. The same behaviour as SqliteArenaStore; where SQLite serialises writers on its file lock, here a
-// transaction locks the rows it changes (the battle first, then aggregate rows in one fixed order, then models and
-// the version counter), and a transaction that loses a deadlock or serialisation race is run again.
+// transaction locks the rows it changes (the battle first; then the voter for a rate-limited vote, or, as a battle
+// closes, its aggregate rows in one fixed order, the models and the version counter), and a transaction that loses
+// a deadlock or serialisation race is run again.
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type pg from "pg";
@@ -29,14 +30,14 @@ import type {
 import type { BattleState, Place, PlatformName, Tally, VoteExclusion } from "../arena/types.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
 import {
-  type AggregateChange,
+  type AggregateKey,
   addChoice,
-  aggregateChanges,
   answersByBattle,
   battleTally,
   COUNTED_BATTLES_PAGE,
   canonicalOutcome,
   canonicalRows,
+  closingAggregateKeys,
   countOutcomes,
   DEFAULT_VOTING_WINDOW_SECONDS,
   FINAL_STATES,
@@ -47,6 +48,7 @@ import {
   type RankingTurnRow,
   rankingBattlesFrom,
   secondOf,
+  styleColumns,
   tallyOutcome,
   tallyTotal,
   toSubscription,
@@ -63,6 +65,9 @@ export const CLOSE_CLAIM_MS = 60_000;
 
 /** Runs of a transaction that lost a deadlock or serialisation race before the error is passed on. */
 const TRANSACTION_ATTEMPTS = 8;
+
+/** Advisory-lock class of a voter's lock while their vote is rate-limited (the other key is the voter hash's hash). */
+const VOTER_LOCK_CLASS = 0x4152564f;
 
 /** Advisory-lock class of the leaderboard publisher locks (the other key is the schema and platform's hash). */
 const PUBLISHER_LOCK_CLASS = 0x41524e41;
@@ -366,13 +371,16 @@ export class PgArenaStore implements ArenaStore {
   }
 
   async saveAnswer(id: string, record: TurnRecord): Promise<void> {
+    const style = styleColumns(record.content);
     await this.#pool.query(
       `INSERT INTO turns (battle_id, turn, side, user_content, content, prompt_tokens, completion_tokens, latency_ms,
-        finish_reason, error)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        finish_reason, error, style_tokens, style_headers, style_lists, style_bold)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (battle_id, turn, side) DO UPDATE SET content = excluded.content,
         prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
-        latency_ms = excluded.latency_ms, finish_reason = excluded.finish_reason, error = excluded.error`,
+        latency_ms = excluded.latency_ms, finish_reason = excluded.finish_reason, error = excluded.error,
+        style_tokens = excluded.style_tokens, style_headers = excluded.style_headers,
+        style_lists = excluded.style_lists, style_bold = excluded.style_bold`,
       [
         id,
         record.turn,
@@ -384,6 +392,10 @@ export class PgArenaStore implements ArenaStore {
         record.latencyMs,
         record.finishReason,
         record.error,
+        style.styleTokens,
+        style.styleHeaders,
+        style.styleLists,
+        style.styleBold,
       ],
     );
   }
@@ -413,13 +425,31 @@ export class PgArenaStore implements ArenaStore {
     // counted votes is never discarded or errored, so no counted vote ever belongs to such a battle.
     const uncountable = to === "discarded" || to === "errored";
     return this.#transaction(async (client) => {
-      const moved = await client.query(
-        `UPDATE battles SET ${set.join(", ")} WHERE id = $1 AND state = ANY($2::text[])
-        ${uncountable ? "AND counted_votes = 0" : ""}`,
+      const [moved] = await this.#query<BattleRow>(
+        `UPDATE battles b SET ${set.join(", ")} WHERE id = $1 AND state = ANY($2::text[])
+        ${uncountable ? "AND counted_votes = 0" : ""} RETURNING ${BATTLE_COLUMNS}`,
         values,
+        client,
       );
-      return moved.rowCount ? this.#requireBattle(id, client) : null;
+      if (!moved) return null;
+      if (to === "closed") await this.#countClosedBattle(client, moved);
+      return this.#requireBattle(id, client);
     });
+  }
+
+  /**
+   * A battle enters the aggregates, its models' counted battles and the aggregates version only as it closes,
+   * with the mean of its votes then (no side channel while it is open). Runs inside the closing transaction.
+   */
+  async #countClosedBattle(client: Queryable, row: BattleRow): Promise<void> {
+    const keys = closingAggregateKeys(row, battleTally(row));
+    if (keys.length === 0) return;
+    await this.#addToAggregates(client, keys);
+    await client.query(
+      "UPDATE models SET counted_battles = counted_battles + 1 WHERE name = ANY($1::text[])",
+      [[row.modelA, row.modelB]],
+    );
+    await this.#bumpAggregatesVersion(client);
   }
 
   /**
@@ -517,6 +547,16 @@ export class PgArenaStore implements ArenaStore {
       if (row.state === "generating")
         return { kind: "not_open", battle: await this.#requireBattle(row.id, client) };
       const exclusions = voteExclusions(row.state, vote.exclusions);
+      const limit = vote.rateLimit;
+      if (limit && !exclusions.includes("rate_limit")) {
+        // The voter's own lock: their presses on other battles (other processes too) wait, so all cannot pass.
+        await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+          VOTER_LOCK_CLASS,
+          vote.voterHash,
+        ]);
+        if ((await this.countVotesSince(vote.voterHash, limit.since, client)) >= limit.max)
+          exclusions.push("rate_limit");
+      }
       const counted = exclusions.length === 0;
 
       // The unique (battle, voter) index decides: a second vote, even one racing from another process, inserts nothing.
@@ -528,7 +568,14 @@ export class PgArenaStore implements ArenaStore {
       if (inserted.rowCount === 0)
         return { kind: "duplicate", battle: await this.#requireBattle(row.id, client) };
       if (counted) {
-        await this.#countVote(client, row, vote.choice);
+        // The tally and outcome only: the aggregates learn the outcome when the battle closes.
+        const after = addChoice(battleTally(row), vote.choice);
+        await client.query(
+          `UPDATE battles SET outcome = $2, counted_votes = $3, counted_a = $4, counted_b = $5, counted_tie = $6,
+            counted_bad = $7
+          WHERE id = $1`,
+          [row.id, tallyOutcome(after), tallyTotal(after), after.a, after.b, after.tie, after.bad],
+        );
         await client.query(
           `INSERT INTO counted_votes_per_second (voter_hash, second, count) VALUES ($1, $2, 1)
           ON CONFLICT (voter_hash, second) DO UPDATE SET count = counted_votes_per_second.count + 1`,
@@ -539,49 +586,13 @@ export class PgArenaStore implements ArenaStore {
     });
   }
 
-  /** The battle's outcome moves from the old tally's to the new one's in every category's aggregates. */
-  async #countVote(client: Queryable, row: BattleRow, choice: NewVote["choice"]): Promise<void> {
-    const before = battleTally(row);
-    const after = addChoice(before, choice);
-    await client.query(
-      `UPDATE battles SET outcome = $2, counted_votes = $3, counted_a = $4, counted_b = $5, counted_tie = $6,
-        counted_bad = $7
-      WHERE id = $1`,
-      [row.id, tallyOutcome(after), tallyTotal(after), after.a, after.b, after.tie, after.bad],
-    );
-    await this.#changeAggregates(client, aggregateChanges(row, before, after));
-    if (tallyTotal(before) === 0) {
+  async #addToAggregates(client: Queryable, keys: readonly AggregateKey[]): Promise<void> {
+    for (const key of keys) {
       await client.query(
-        "UPDATE models SET counted_battles = counted_battles + 1 WHERE name = ANY($1::text[])",
-        [[row.modelA, row.modelB]],
+        `INSERT INTO aggregate_counts (category, model_a, model_b, outcome, count) VALUES ($1, $2, $3, $4, 1)
+        ON CONFLICT (category, model_a, model_b, outcome) DO UPDATE SET count = aggregate_counts.count + 1`,
+        [key.category, key.modelA, key.modelB, key.outcome],
       );
-    }
-    await this.#bumpAggregatesVersion(client);
-  }
-
-  async #changeAggregates(client: Queryable, changes: readonly AggregateChange[]): Promise<void> {
-    for (const change of changes) {
-      const key = [change.category, change.modelA, change.modelB, change.outcome];
-      if (change.delta === 1) {
-        await client.query(
-          `INSERT INTO aggregate_counts (category, model_a, model_b, outcome, count) VALUES ($1, $2, $3, $4, 1)
-          ON CONFLICT (category, model_a, model_b, outcome) DO UPDATE SET count = aggregate_counts.count + 1`,
-          key,
-        );
-      } else {
-        const decremented = await client.query(
-          `UPDATE aggregate_counts SET count = count - 1
-          WHERE category = $1 AND model_a = $2 AND model_b = $3 AND outcome = $4 AND count > 1`,
-          key,
-        );
-        if (decremented.rowCount === 0) {
-          await client.query(
-            `DELETE FROM aggregate_counts
-            WHERE category = $1 AND model_a = $2 AND model_b = $3 AND outcome = $4 AND count <= 1`,
-            key,
-          );
-        }
-      }
     }
   }
 
@@ -608,7 +619,7 @@ export class PgArenaStore implements ArenaStore {
     );
   }
 
-  async countVotesSince(voterHash: string, since: Date): Promise<number> {
+  async countVotesSince(voterHash: string, since: Date, client: Queryable = this.#pool): Promise<number> {
     // Whole seconds from the per-second counts, the part of the first second from the votes themselves.
     const from = since.getTime();
     const firstWholeSecond = Math.ceil(from / 1000);
@@ -616,11 +627,13 @@ export class PgArenaStore implements ArenaStore {
       `SELECT coalesce(sum(count), 0)::int AS n FROM counted_votes_per_second
       WHERE voter_hash = $1 AND second >= $2`,
       [voterHash, firstWholeSecond],
+      client,
     );
     if (from === firstWholeSecond * 1000) return whole?.n ?? 0;
     const [part] = await this.#query<{ n: number }>(
       "SELECT count(*)::int AS n FROM votes WHERE voter_hash = $1 AND at >= $2 AND at < $3 AND counted",
       [voterHash, since, new Date(firstWholeSecond * 1000)],
+      client,
     );
     return (whole?.n ?? 0) + (part?.n ?? 0);
   }
@@ -648,7 +661,7 @@ export class PgArenaStore implements ArenaStore {
         count(*) FILTER (WHERE v.choice = 'a')::int AS a, count(*) FILTER (WHERE v.choice = 'b')::int AS b,
         count(*) FILTER (WHERE v.choice = 'tie')::int AS tie, count(*) FILTER (WHERE v.choice = 'bad')::int AS bad
       FROM votes v JOIN battles b ON b.id = v.battle_id
-      WHERE v.counted AND b.categories ? $1
+      WHERE v.counted AND b.state = 'closed' AND b.categories ? $1
       GROUP BY v.battle_id, b.model_a, b.model_b`,
       [category],
     );
@@ -676,7 +689,7 @@ export class PgArenaStore implements ArenaStore {
       const page = await this.#query<BattleRow & { seq: string; turnCount: number }>(
         `SELECT ${BATTLE_COLUMNS}, b.seq,
           (SELECT coalesce(max(t.turn), 0) FROM turns t WHERE t.battle_id = b.id) AS "turnCount"
-        FROM battles b WHERE b.seq > $1 AND b.counted_votes > 0 ORDER BY b.seq LIMIT $2`,
+        FROM battles b WHERE b.seq > $1 AND b.state = 'closed' AND b.counted_votes > 0 ORDER BY b.seq LIMIT $2`,
         [after, COUNTED_BATTLES_PAGE],
       );
       for (const row of page) {
@@ -702,9 +715,10 @@ export class PgArenaStore implements ArenaStore {
   async rankingBattles(category: string): Promise<RankingBattle[]> {
     const rows = await this.#query<RankingTurnRow>(
       `SELECT b.id, b.model_a AS "modelA", b.model_b AS "modelB", b.outcome, t.side,
-        t.user_content AS "userContent", t.content
+        t.user_content AS "userContent", t.content, t.style_tokens AS tokens, t.style_headers AS headers,
+        t.style_lists AS lists, t.style_bold AS bold
       FROM battles b JOIN turns t ON t.battle_id = b.id
-      WHERE b.counted_votes > 0 AND b.categories ? $1
+      WHERE b.state = 'closed' AND b.counted_votes > 0 AND b.categories ? $1
       ORDER BY b.seq, t.turn, t.side COLLATE "C"`,
       [category],
     );
@@ -759,10 +773,11 @@ export class PgArenaStore implements ArenaStore {
         row.id,
         JSON.stringify([...row.categories, hardCategory]),
       ]);
-      // Votes already counted in the battle's other categories count in the new one too.
-      const key = canonicalOutcome(row.modelA, row.modelB, battleTally(row));
+      // A closed battle already counted in its other categories counts in the new one too; an open one joins
+      // them all when it closes.
+      const key = row.state === "closed" && canonicalOutcome(row.modelA, row.modelB, battleTally(row));
       if (key) {
-        await this.#changeAggregates(client, [{ category: hardCategory, ...key, delta: 1 }]);
+        await this.#addToAggregates(client, [{ category: hardCategory, ...key }]);
         await this.#bumpAggregatesVersion(client);
       }
     });

@@ -1,7 +1,7 @@
 // The arena store on SQLite (better-sqlite3 through drizzle). better-sqlite3 is synchronous: every method does its
 // work at once inside an immediate transaction where it writes several rows, so concurrent writers (another
-// store on the same file, another process) serialise on SQLite's write lock.
-import { randomBytes } from "node:crypto";
+// store on the same file, another process) serialise on SQLite's write lock. The rules both stores share (tally,
+// canonical key, record shapes) are in common.ts.
 import type Database from "better-sqlite3";
 import { and, asc, desc, eq, gt, inArray, lt, sql, sum } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -26,18 +26,32 @@ import type {
   VoteResult,
   VoteRow,
 } from "../arena/store.ts";
-import { addStyle, countStyle, NO_STYLE } from "../arena/style-counts.ts";
-import type {
-  BattleState,
-  Place,
-  PlatformName,
-  Side,
-  Tally,
-  VoteChoice,
-  VoteExclusion,
-} from "../arena/types.ts";
-import type { StyleCounts } from "../ranking/style.ts";
+import type { BattleState, Place, PlatformName, Tally, VoteChoice, VoteExclusion } from "../arena/types.ts";
 import type { ComparisonCount } from "../ranking/types.ts";
+import {
+  addChoice,
+  answersByBattle,
+  battleTally,
+  COUNTED_BATTLES_PAGE,
+  canonicalOutcome,
+  canonicalRows,
+  closingAggregateKeys,
+  countOutcomes,
+  DEFAULT_VOTING_WINDOW_SECONDS,
+  FINAL_STATES,
+  HEARTBEAT_RETENTION_MS,
+  modelFields,
+  newId,
+  placeOf,
+  type RankingTurnRow,
+  rankingBattlesFrom,
+  secondOf,
+  styleColumns,
+  tallyOutcome,
+  tallyTotal,
+  toSubscription,
+  voteExclusions,
+} from "./common.ts";
 import * as schema from "./schema.ts";
 import { battleRowFrom, prepareStatements, type StoreStatements, subscriptionRowFrom } from "./statements.ts";
 
@@ -45,7 +59,6 @@ export type StoreDatabase = BetterSQLite3Database<typeof schema>;
 
 type BattleRow = typeof schema.battles.$inferSelect;
 type ModelRow = typeof schema.models.$inferSelect;
-type SubscriptionRow = typeof schema.subscriptions.$inferSelect;
 
 const {
   aggregateCounts,
@@ -62,113 +75,8 @@ const {
   votes,
 } = schema;
 
-const DEFAULT_VOTING_WINDOW_SECONDS = 3600;
-const FINAL_STATES: readonly BattleState[] = ["closed", "discarded", "errored"];
-const COUNTED_BATTLES_PAGE = 1000;
-/** Heartbeats older than this belong to instances long gone; any newer heartbeat deletes them. */
-const HEARTBEAT_RETENTION_MS = 24 * 3600 * 1000;
-
-/** What the battle's own state adds to a vote's exclusions. */
-const STATE_EXCLUSION: Record<BattleState, VoteExclusion | null> = {
-  generating: "not_open",
-  open: null,
-  closed: "after_reveal",
-  discarded: "leak",
-  errored: "error",
-};
-
-/** 16 base64url characters (96 random bits): short enough for button payloads. */
-function newId(): string {
-  return randomBytes(12).toString("base64url");
-}
-
-/** Counted votes per choice → the battle's outcome key. */
-interface CountedTally {
-  readonly a: number;
-  readonly b: number;
-  readonly tie: number;
-  readonly bad: number;
-}
-
-function tallyTotal(t: CountedTally): number {
-  return t.a + t.b + t.tie + t.bad;
-}
-
-/**
- * The canonical aggregate key of a battle with this counted tally: modelA < modelB, outcome flipped when swapped.
- * Always computed from integer half-points, so a later decrement finds exactly the float it incremented.
- * Null for a battle without counted votes or (never expected) a model against itself.
- */
-export function canonicalOutcome(
-  modelA: string,
-  modelB: string,
-  t: CountedTally,
-): { readonly modelA: string; readonly modelB: string; readonly outcome: number } | null {
-  const total = tallyTotal(t);
-  if (total === 0 || modelA === modelB) return null;
-  const halfPoints = 2 * t.a + t.tie + t.bad;
-  if (modelA < modelB) return { modelA, modelB, outcome: halfPoints / (2 * total) };
-  return { modelA: modelB, modelB: modelA, outcome: (2 * total - halfPoints) / (2 * total) };
-}
-
-/** The style counts kept with an answer; null for rows saved before they were kept (counted from the text). */
-function storedStyle(row: {
-  tokens: number | null;
-  headers: number | null;
-  lists: number | null;
-  bold: number | null;
-}): StyleCounts | null {
-  const { tokens, headers, lists, bold } = row;
-  if (tokens === null || headers === null || lists === null || bold === null) return null;
-  return { tokens, headers, lists, bold };
-}
-
-function battleTally(
-  row: Pick<BattleRow, "countedA" | "countedB" | "countedTie" | "countedBad">,
-): CountedTally {
-  return { a: row.countedA, b: row.countedB, tie: row.countedTie, bad: row.countedBad };
-}
-
-/** The `second` of counted_votes_per_second for a vote at this time (ms). */
-function secondOf(at: number): number {
-  return Math.floor(at / 1000);
-}
-
-function addChoice(t: CountedTally, choice: VoteChoice): CountedTally {
-  return { ...t, [choice]: t[choice] + 1 };
-}
-
-function placeOf(row: {
-  platform: string;
-  community: string;
-  channel: string;
-  thread: string | null;
-}): Place {
-  const place = { platform: row.platform, community: row.community, channel: row.channel };
-  return row.thread ? { ...place, thread: row.thread } : place;
-}
-
 function toModelRecord(row: ModelRow): ModelRecord {
   return { ...row };
-}
-
-function toSubscription(row: SubscriptionRow): Subscription {
-  return {
-    id: row.id,
-    place: placeOf({ ...row, thread: row.thread === "" ? null : row.thread }),
-    category: row.category,
-    everyBattles: row.everyBattles,
-    lastTop: row.lastTop,
-    lastBattleTotal: row.lastBattleTotal,
-    createdAt: row.createdAt,
-  };
-}
-
-/** Sorts canonical rows the way aggregateCounts returns them (the primary key's order). */
-function compareCounts(x: ComparisonCount, y: ComparisonCount): number {
-  if (x.modelA !== y.modelA) return x.modelA < y.modelA ? -1 : 1;
-  if (x.modelB !== y.modelB) return x.modelB < y.modelB ? -1 : 1;
-  return x.outcome - y.outcome;
 }
 
 export class SqliteArenaStore implements ArenaStore {
@@ -383,12 +291,8 @@ export class SqliteArenaStore implements ArenaStore {
   }
 
   async saveAnswer(id: string, record: TurnRecord): Promise<void> {
-    const style = record.content === null ? null : countStyle(record.content);
     const answer = {
-      styleTokens: style?.tokens ?? null,
-      styleHeaders: style?.headers ?? null,
-      styleLists: style?.lists ?? null,
-      styleBold: style?.bold ?? null,
+      ...styleColumns(record.content),
       content: record.content,
       promptTokens: record.promptTokens,
       completionTokens: record.completionTokens,
@@ -455,11 +359,10 @@ export class SqliteArenaStore implements ArenaStore {
    */
   #countClosedBattle(id: string): void {
     const row = this.#battleRow(id);
-    const key = row && canonicalOutcome(row.modelA, row.modelB, battleTally(row));
-    if (!row || !key) return;
+    const keys = row ? closingAggregateKeys(row, battleTally(row)) : [];
+    if (!row || keys.length === 0) return;
     const s = this.#statements;
-    for (const category of row.categories)
-      s.incrementAggregate.run(category, key.modelA, key.modelB, key.outcome);
+    for (const key of keys) s.incrementAggregate.run(key.category, key.modelA, key.modelB, key.outcome);
     s.countModelBattle.run(row.modelA, row.modelB);
     s.bumpAggregatesVersion.run();
   }
@@ -542,9 +445,7 @@ export class SqliteArenaStore implements ArenaStore {
     // While a follow-up turn is generated the battle takes no vote at all (recording one would make the voter's
     // next press a duplicate once the new answers are up).
     if (row.state === "generating") return { kind: "not_open", battle: this.#toBattleRecord(row) };
-    const exclusions = [...new Set(vote.exclusions)];
-    const fromState = STATE_EXCLUSION[row.state];
-    if (fromState && !exclusions.includes(fromState)) exclusions.push(fromState);
+    const exclusions = voteExclusions(row.state, vote.exclusions);
     const limit = vote.rateLimit;
     if (
       limit &&
@@ -580,7 +481,7 @@ export class SqliteArenaStore implements ArenaStore {
     const s = this.#statements;
     const after = addChoice(battleTally(row), choice);
     const total = tallyTotal(after);
-    const outcome = (2 * after.a + after.tie + after.bad) / (2 * total);
+    const outcome = tallyOutcome(after);
     s.updateBattleCounts.run(outcome, total, after.a, after.b, after.tie, after.bad, row.id);
     return {
       ...row,
@@ -656,14 +557,7 @@ export class SqliteArenaStore implements ArenaStore {
       )
       .groupBy(votes.battleId)
       .all();
-    const counts = new Map<string, ComparisonCount>();
-    for (const battle of perBattle) {
-      const key = canonicalOutcome(battle.modelA, battle.modelB, battle);
-      if (!key) continue;
-      const id = JSON.stringify([key.modelA, key.modelB, key.outcome]);
-      counts.set(id, { ...key, count: (counts.get(id)?.count ?? 0) + 1 });
-    }
-    return [...counts.values()].sort(compareCounts);
+    return countOutcomes(perBattle);
   }
 
   async categories(): Promise<{ readonly category: string; readonly battles: number }[]> {
@@ -721,56 +615,17 @@ export class SqliteArenaStore implements ArenaStore {
 
   async rankingBattles(category: string): Promise<RankingBattle[]> {
     const rows = this.#sqlite
-      .prepare<
-        [category: string],
-        {
-          id: string;
-          modelA: string;
-          modelB: string;
-          outcome: number;
-          turn: number;
-          side: Side;
-          userContent: string;
-          content: string | null;
-          tokens: number | null;
-          headers: number | null;
-          lists: number | null;
-          bold: number | null;
-        }
-      >(
-        `SELECT b.id, b.model_a AS modelA, b.model_b AS modelB, b.outcome, t.turn, t.side,
+      .prepare<[category: string], RankingTurnRow>(
+        `SELECT b.id, b.model_a AS modelA, b.model_b AS modelB, b.outcome, t.side,
           t.user_content AS userContent, t.content, t.style_tokens AS tokens, t.style_headers AS headers,
           t.style_lists AS lists, t.style_bold AS bold
         FROM battles b JOIN turns t ON t.battle_id = b.id
-        WHERE b.state = 'closed' AND b.counted_votes > 0 AND EXISTS (SELECT 1 FROM json_each(b.categories) WHERE json_each.value = ?)
+        WHERE b.state = 'closed' AND b.counted_votes > 0
+          AND EXISTS (SELECT 1 FROM json_each(b.categories) WHERE json_each.value = ?)
         ORDER BY b.rowid, t.turn, t.side`,
       )
       .all(category);
-    type Mutable = { -readonly [K in keyof RankingBattle]: RankingBattle[K] };
-    const result: Mutable[] = [];
-    for (const row of rows) {
-      let current = result.at(-1);
-      if (current?.id !== row.id) {
-        current = {
-          id: row.id,
-          modelA: row.modelA,
-          modelB: row.modelB,
-          outcome: row.outcome,
-          prompt: "",
-          styleA: NO_STYLE,
-          styleB: NO_STYLE,
-        };
-        result.push(current);
-      }
-      const style = storedStyle(row) ?? countStyle(row.content ?? "");
-      if (row.side === "a") {
-        current.prompt += `${row.userContent}\n`;
-        current.styleA = addStyle(current.styleA, style);
-      } else {
-        current.styleB = addStyle(current.styleB, style);
-      }
-    }
-    return result;
+    return rankingBattlesFrom(rows);
   }
 
   // ---------------------------------------------------------------- the judge model
@@ -860,21 +715,14 @@ export class SqliteArenaStore implements ArenaStore {
       .orderBy(sql`${battles}.rowid`)
       .all();
     if (rows.length === 0) return [];
-    const answers = new Map<string, { a: string[]; b: string[] }>();
-    const texts = this.#db
-      .select({ battleId: turns.battleId, side: turns.side, content: turns.content })
-      .from(turns)
-      .innerJoin(judgeVotes, eq(judgeVotes.battleId, turns.battleId))
-      .orderBy(asc(turns.battleId), asc(turns.turn))
-      .all();
-    for (const text of texts) {
-      let entry = answers.get(text.battleId);
-      if (!entry) {
-        entry = { a: [], b: [] };
-        answers.set(text.battleId, entry);
-      }
-      entry[text.side].push(text.content ?? "");
-    }
+    const answers = answersByBattle(
+      this.#db
+        .select({ battleId: turns.battleId, side: turns.side, content: turns.content })
+        .from(turns)
+        .innerJoin(judgeVotes, eq(judgeVotes.battleId, turns.battleId))
+        .orderBy(asc(turns.battleId), asc(turns.turn))
+        .all(),
+    );
     return rows.map(({ vote, battle }) => ({
       battleId: battle.id,
       modelA: battle.modelA,
@@ -914,12 +762,7 @@ export class SqliteArenaStore implements ArenaStore {
       .prepare();
     this.#sqlite
       .transaction(() => {
-        for (const row of rows) {
-          if (row.modelA === row.modelB || row.count <= 0) continue;
-          if (row.modelA < row.modelB) add.run({ ...row });
-          else
-            add.run({ modelA: row.modelB, modelB: row.modelA, outcome: 1 - row.outcome, count: row.count });
-        }
+        for (const row of canonicalRows(rows)) add.run({ ...row });
         this.#statements.bumpAggregatesVersion.run();
       })
       .immediate();
@@ -1060,18 +903,4 @@ export class SqliteArenaStore implements ArenaStore {
   async close(): Promise<void> {
     if (this.#sqlite.open) this.#sqlite.close();
   }
-}
-
-function modelFields(input: ModelInput) {
-  return {
-    baseUrl: input.baseUrl,
-    model: input.model,
-    apiKeyEnv: input.apiKeyEnv,
-    aliases: [...input.aliases],
-    weight: input.weight,
-    enabled: input.enabled,
-    maxTokens: input.maxTokens,
-    temperature: input.temperature,
-    systemPrompt: input.systemPrompt,
-  };
 }

@@ -71,7 +71,7 @@ it("one vote per voter when two processes press the same buttons at once", async
     }
     // Both processes race to close every battle too: each is counted once.
     await Promise.all(
-      [temp.store, await openSqliteStore(temp.databaseFile)].flatMap((store) =>
+      [temp.store, await temp.openAnother()].flatMap((store) =>
         battleIds.map((id) => store.transitionBattle(id, ["open"], "closed", new Date())),
       ),
     );

@@ -107,3 +107,35 @@ export async function appliedMigrationCount(url: string): Promise<number> {
     await client.end();
   }
 }
+
+/**
+ * Runs one SQL statement straight on the database at `url` (tests that read or change stored columns by hand);
+ * `?` placeholders on both kinds. Returns the rows, if any.
+ */
+export async function rawQuery(url: string, text: string, params: unknown[] = []): Promise<unknown[]> {
+  if (!url.startsWith("postgres")) {
+    const { default: Database } = await import("better-sqlite3");
+    const sqlite = new Database(url);
+    try {
+      const statement = sqlite.prepare(text);
+      if (statement.reader) return statement.all(...params);
+      statement.run(...params);
+      return [];
+    } finally {
+      sqlite.close();
+    }
+  }
+  let n = 0;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (
+      await client.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        params,
+      )
+    ).rows;
+  } finally {
+    await client.end();
+  }
+}

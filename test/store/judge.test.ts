@@ -1,9 +1,9 @@
 // The store's judge tables and per-battle reads: labels that add the hard category (to the aggregates too when
 // the battle is closed and counts), judge votes kept out of the human aggregates, and the rows the per-battle views read.
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { BattleRecord } from "../../src/arena/store.ts";
 import { countStyle } from "../../src/arena/style-counts.ts";
+import { rawQuery } from "./databases.ts";
 import { newBattle, tempStorePerTest } from "./helpers.ts";
 
 const temp = tempStorePerTest();
@@ -152,14 +152,12 @@ describe("rankingBattles", () => {
   it("keeps each answer's style counts as it is saved, and counts rows saved before that from their text", async () => {
     const answers = { a: "## Plan\n1. one\n2. two\n**done**", b: "plain" };
     const battle = await answeredBattle("plan it", answers);
-    const raw = new Database(temp.databaseFile, { readonly: true });
-    const kept = raw
-      .prepare(
-        `SELECT side, style_tokens AS tokens, style_headers AS headers, style_lists AS lists, style_bold AS bold
-        FROM turns WHERE battle_id = ? ORDER BY side`,
-      )
-      .all(battle.id);
-    raw.close();
+    const kept = await rawQuery(
+      temp.databaseUrl,
+      `SELECT side, style_tokens AS tokens, style_headers AS headers, style_lists AS lists, style_bold AS bold
+      FROM turns WHERE battle_id = ? ORDER BY side`,
+      [battle.id],
+    );
     expect(kept).toEqual([
       { side: "a", ...countStyle(answers.a) },
       { side: "b", ...countStyle(answers.b) },
@@ -167,12 +165,16 @@ describe("rankingBattles", () => {
     expect(kept[0]).toMatchObject({ headers: 1, lists: 2, bold: 1 });
 
     // The stored counts are what the views read: changed by hand, they show; cleared, the text is counted.
-    const writable = new Database(temp.databaseFile);
-    writable.prepare("UPDATE turns SET style_headers = 9 WHERE battle_id = ? AND side = 'a'").run(battle.id);
-    writable
-      .prepare("UPDATE turns SET style_tokens = NULL WHERE battle_id = ? AND side = 'b'")
-      .run(battle.id);
-    writable.close();
+    await rawQuery(
+      temp.databaseUrl,
+      "UPDATE turns SET style_headers = 9 WHERE battle_id = ? AND side = 'a'",
+      [battle.id],
+    );
+    await rawQuery(
+      temp.databaseUrl,
+      "UPDATE turns SET style_tokens = NULL WHERE battle_id = ? AND side = 'b'",
+      [battle.id],
+    );
     await temp.store.recordVote({
       battleId: battle.id,
       voterHash: "v1",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BattleRecord } from "../../src/arena/store.ts";
 import type { BattleState, VoteChoice, VoteExclusion } from "../../src/arena/types.ts";
-import { canonicalOutcome } from "../../src/store/sqlite-store.ts";
+import { canonicalOutcome } from "../../src/store/common.ts";
 import { modelInput, newBattle, PLACE, seededRandom, tempStorePerTest } from "./helpers.ts";
 
 const temp = tempStorePerTest();
