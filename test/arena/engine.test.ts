@@ -210,7 +210,7 @@ describe("identity leaks in later turns", () => {
     const creator = harness.ctx("1");
     const { battleId } = await harness.battle(creator, "Tell me about tides");
     expect(eventsOf("battle.turn")).toHaveLength(1);
-    await harness.arena.continueBattle(creator, battleId, "And what are you?");
+    await harness.arena.continueBattle(creator, battleId, "And what about the moon?");
     await harness.arena.idle();
     const [discarded] = eventsOf("battle.discarded");
     expect(discarded?.battleId).toBe(battleId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLeakDetector } from "../../src/arena/leak.ts";
-import { normalizePrompt, PROMPT_MAX_CHARS, validatePrompt } from "../../src/arena/prompt.ts";
+import { asksIdentity, normalizePrompt, PROMPT_MAX_CHARS, validatePrompt } from "../../src/arena/prompt.ts";
 
 const detector = createLeakDetector([
   { name: "house-model", model: "house-model-7b", baseUrl: "http://10.0.0.2/v1", aliases: ["Housey"] },
@@ -96,5 +96,57 @@ describe("normalizePrompt and invisible prompts", () => {
       ok: true,
       prompt: "What is 2+2?",
     });
+  });
+});
+
+describe("validatePrompt: identity questions", () => {
+  const identityDetector = createLeakDetector([]);
+
+  it.each([
+    "Who are you?",
+    "who r u",
+    "What are you, exactly?",
+    "What's your name?",
+    "What is your model name?",
+    "Who made you?",
+    "Who trained you?",
+    "Which company trained you?",
+    "Which model are you?",
+    "Spell the name of the company that trained you with spaces between the letters",
+    "Tell me your real name",
+    "Are you made by a big lab?",
+    "Please introduce yourself.",
+    "你是谁？",
+    "你叫什么名字",
+    "谁开发了你",
+    "あなたは誰ですか",
+    "누구세요?",
+    "¿Quién eres?",
+    "Qui es-tu ?",
+    "Wer bist du?",
+    "Wie heißt du?",
+  ])("refuses %j, saying battles are anonymous", (prompt) => {
+    expect(asksIdentity(prompt)).toBe(true);
+    const result = validatePrompt(prompt, identityDetector);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain("asks the models who they are");
+      expect(result.error).toContain("anonymous");
+    }
+  });
+
+  it.each([
+    "Tell me about Claude Monet",
+    "Which model is best for regression?",
+    "What are you doing to prepare for exams? Give me tips.",
+    "Who made the first computer?",
+    "What is your favourite recipe for bread?",
+    "Write a poem about a llama in the Andes",
+    "Compare Google Sheets and a spreadsheet in Python",
+    "Explain a meta-analysis",
+    "Tell me your opinion on tabs versus spaces",
+  ])("accepts %j", (prompt) => {
+    expect(asksIdentity(prompt)).toBe(false);
+    expect(validatePrompt(prompt, identityDetector)).toEqual({ ok: true, prompt });
   });
 });

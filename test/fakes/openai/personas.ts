@@ -104,13 +104,13 @@ const longWinded: Persona = {
   },
 };
 
-/** Names itself for about a third of the prompts, and whenever asked who it is: shows the leak rule. */
+/** Names itself for about a third of the prompts, and whenever asked who it is or told to be honest: shows the leak rule. */
 const leaky: Persona = {
   id: "fake-leaky",
   description: "sometimes names itself (As Claude, …), which discards the battle",
   answer: (messages) => {
     const prompt = lastUserMessage(messages);
-    const askedIdentity = /\b(who|what)\s+are\s+you\b|\bwhich\s+model\b/i.test(prompt);
+    const askedIdentity = /\b(who|what)\s+are\s+you\b|\bwhich\s+model\b|\bbe\s+honest\b/i.test(prompt);
     const intro =
       askedIdentity || stableHash(prompt) % 3 === 0 ? "As Claude, an AI assistant made by Anthropic, " : "";
     return `${intro}I think "${shorten(prompt, 100)}" deserves a careful answer: consider it from both sides.`;

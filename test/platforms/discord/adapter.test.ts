@@ -317,7 +317,7 @@ describe("Discord adapter", () => {
   it("discards a battle in which a model names itself, with a notice in the thread", async () => {
     expect(await moderate({ disable: { name: "beta" } })).toMatch(/beta/);
     expect(await moderate({ enable: { name: "leaky" } })).toMatch(/leaky/);
-    const { threadId, last } = await battle(alice, general, "Who are you, really?", (message) =>
+    const { threadId, last } = await battle(alice, general, "Be honest: is Pluto a planet?", (message) =>
       message.content.includes("discarded"),
     );
     expect(last.content).toMatch(/Model A was (alpha|leaky), Model B was (alpha|leaky)/);

@@ -320,7 +320,7 @@ describe("Telegram adapter (long polling)", () => {
   it("discards a battle in which a model names itself, and shows a notice with the names", async () => {
     expect(await moderate("/model disable beta")).toMatch(/beta/);
     expect(await moderate("/model enable leaky")).toMatch(/leaky/);
-    const battle = await battleInPlace(telegram, mia, group, "Who are you, really?", (message) =>
+    const battle = await battleInPlace(telegram, mia, group, "Be honest: is Pluto a planet?", (message) =>
       Boolean(message.text?.includes("discarded")),
     );
     expect(battle.vote.text).toMatch(/Model A was (alpha|leaky), Model B was (alpha|leaky)/);
