@@ -45,6 +45,9 @@ import {
 import { chatPlace, PLATFORM, placementOf, replyChainThread, type Target, targetOf } from "./place.ts";
 import { DEFAULT_PACING, type Pacing, Sender } from "./sender.ts";
 
+/** Telegram's answer to answerCallbackQuery for a query older than about 15 seconds (or unknown). */
+const EXPIRED_QUERY = /query is too old|query ID is invalid/;
+
 export type TelegramAdapterDependencies = AdapterDependencies & {
   config: Config;
   token: string;
@@ -352,13 +355,22 @@ class TelegramAdapter implements PlatformAdapter {
     let answered = false;
     const answer = async (text?: string) => {
       answered = true;
-      await this.sender.direct("answerCallbackQuery", () =>
-        this.bot.telegram.answerCbQuery(
-          query.id,
-          text === undefined ? undefined : alertText(text),
-          text === undefined ? undefined : { show_alert: true },
-        ),
-      );
+      try {
+        await this.sender.direct("answerCallbackQuery", () =>
+          this.bot.telegram.answerCbQuery(
+            query.id,
+            text === undefined ? undefined : alertText(text),
+            text === undefined ? undefined : { show_alert: true },
+          ),
+        );
+      } catch (error) {
+        // A press taken from the backlog after a restart can no longer be answered; what it did still stands.
+        if (!EXPIRED_QUERY.test(errorText(error))) throw error;
+        this.deps.logger.info(
+          { data: "data" in query ? query.data : null },
+          "telegram: a press was handled after its query expired (the bot was away); the user saw no answer",
+        );
+      }
     };
     try {
       const message = query.message;
