@@ -124,26 +124,18 @@ const perAnswer = elapsed / (answers.length * rounds);
 console.log(`leak detector over ${positives.length} positive and ${negatives.length} negative texts`);
 console.log(`  precision ${(precision * 100).toFixed(1)}%  recall ${(recall * 100).toFixed(1)}%`);
 console.log(`  caught by disguise: ${byDisguise.join(", ")}`);
-console.log(
-  `  missed ${missed.length}${
-    missed.length > 0
-      ? `: ${missed
+/** A count with the first few texts, quoted. */
+const listed = (texts: readonly string[]) =>
+  `${texts.length}${
+    texts.length > 0
+      ? `: ${texts
           .slice(0, 10)
           .map((text) => JSON.stringify(text))
           .join(" ")}`
       : ""
-  }`,
-);
-console.log(
-  `  false alarms ${falseAlarms.length}${
-    falseAlarms.length > 0
-      ? `: ${falseAlarms
-          .slice(0, 10)
-          .map((text) => JSON.stringify(text))
-          .join(" ")}`
-      : ""
-  }`,
-);
+  }`;
+console.log(`  missed ${listed(missed)}`);
+console.log(`  false alarms ${listed(falseAlarms)}`);
 console.log(
   `  speed: ${Math.round(1000 / perAnswer).toLocaleString("en-US")} answers/s of 2,000 characters (${perAnswer.toFixed(2)} ms each)`,
 );

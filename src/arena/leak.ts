@@ -362,7 +362,7 @@ const HUMP_SEPARATORS = "\\-_.\\u00B7\\u2010-\\u2015\\u2212\\u30FB";
 const SEPARATOR_RUN = new RegExp(`[${SEPARATORS}]+`, "gv");
 const LETTER_DIGIT_CHANGE = /(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
 const CAMEL_HUMP = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
-const CAMEL_HUMPS = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/gu;
+const CAMEL_HUMPS = new RegExp(CAMEL_HUMP.source, "gu");
 const ALPHANUMERIC = /[\p{L}\p{N}]/gu;
 const SYNTAX_CHARS = /[\\^$.*+?()[\]{}|/]/g;
 
