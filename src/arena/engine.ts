@@ -89,6 +89,16 @@ export const CONTINUE_MAX_CHARS = 4000;
  */
 export const STALE_HEARTBEAT_MILLISECONDS = 30_000;
 
+/**
+ * A battle's final announcement (reveal, discard or error notice) not confirmed this long after its final move
+ * is made by another instance (or this one after a restart): the instance that moved it stopped before posting.
+ */
+export const ANNOUNCE_RETRY_MILLISECONDS = STALE_HEARTBEAT_MILLISECONDS;
+
+const INTERRUPTED_REASON = "interrupted by a restart";
+const CLOSERS = ["window", "creator", "moderator"] as const;
+type Closer = (typeof CLOSERS)[number];
+
 /** How often a tick checks subscriptions for updates (a leaderboard is recomputed only after new votes). */
 const PUBLISH_CHECK_MILLISECONDS = 10_000;
 
@@ -112,7 +122,7 @@ export class Arena {
   private readonly background = new Set<Promise<unknown>>();
   private leakDetector: ReturnType<typeof createLeakDetector> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private recovered: BattleRecord[] | null = null;
+  private recovered = false;
   private detectorSignature = "";
   private lastPublishCheck = 0;
   private lastJudgeCatchUp = Number.NEGATIVE_INFINITY;
@@ -157,16 +167,17 @@ export class Arena {
    */
   async recover(platforms: readonly PlatformName[] = this.servedPlatforms()): Promise<void> {
     if (this.recovered) return;
-    this.recovered = [];
+    this.recovered = true;
     await this.store.heartbeat(this.instanceId, this.now());
-    this.recovered.push(...(await this.recoverInterrupted(platforms)));
+    await this.recoverInterrupted(platforms);
   }
 
-  /** Recovers (if not done yet) and tells the threads of interrupted battles, then runs `tick` every tick. */
+  /**
+   * Recovers (if not done yet), then runs `tick` every tick: the first one tells the threads of interrupted
+   * battles and makes the announcements a stopped instance left unmade.
+   */
   async start(): Promise<void> {
     await this.recover();
-    for (const battle of this.recovered ?? []) this.tellInterrupted(battle);
-    this.recovered = [];
     await this.tick();
     this.timer = setInterval(() => this.track(this.tick()), this.settings.tickMilliseconds);
     this.timer.unref();
@@ -190,7 +201,17 @@ export class Arena {
   async tick(): Promise<void> {
     try {
       await this.store.heartbeat(this.instanceId, this.now());
-      for (const battle of await this.recoverInterrupted()) this.tellInterrupted(battle);
+      await this.recoverInterrupted();
+      const overdue = await this.store.claimAnnouncements(
+        this.now(),
+        this.announceRetryAt(),
+        this.servedPlatforms(),
+        100,
+      );
+      for (const battle of overdue) {
+        this.logger.info({ battle: battle.id, state: battle.state }, "announcing a battle left unannounced");
+        this.track(this.announce(battle));
+      }
     } catch (error) {
       this.logger.error({ err: errorText(error) }, "recovering interrupted battles failed");
     }
@@ -218,38 +239,65 @@ export class Arena {
     }
   }
 
-  /** Errors the battles left generating by instances whose heartbeat is stale; returns those it moved. */
-  private async recoverInterrupted(
-    platforms: readonly PlatformName[] = this.servedPlatforms(),
-  ): Promise<BattleRecord[]> {
+  /**
+   * Errors the battles left generating by instances whose heartbeat is stale, their notices due at once (the
+   * next claimAnnouncements makes them, once an adapter listens).
+   */
+  private async recoverInterrupted(platforms: readonly PlatformName[] = this.servedPlatforms()): Promise<void> {
     // A slow tick setting must not make live instances look stopped.
     const staleAfter = Math.max(STALE_HEARTBEAT_MILLISECONDS, 3 * this.settings.tickMilliseconds);
     const staleBefore = new Date(this.now().getTime() - staleAfter);
-    const recovered: BattleRecord[] = [];
     for (const battle of await this.store.staleGeneratingBattles(staleBefore, this.instanceId, platforms)) {
       const errored = await this.store.transitionBattle(battle.id, ["generating"], "errored", this.now(), {
-        reason: "interrupted by a restart",
+        reason: INTERRUPTED_REASON,
+        announceRetryAt: this.now(),
       });
-      if (errored) recovered.push(errored);
       // A crash between a follow-up's start and its rollback (a vote had landed) leaves counted votes: such a
       // battle does count, so it goes back to open (and closes at once: its window has passed or is kept).
-      else if (battle.countedVotes > 0) {
+      if (!errored && battle.countedVotes > 0) {
         await this.store.transitionBattle(battle.id, ["generating"], "open", this.now(), {
           closesAt: battle.closesAt ?? this.now(),
         });
       }
     }
-    return recovered;
   }
 
-  private tellInterrupted(battle: BattleRecord): void {
-    this.emit({
-      type: "battle.errored",
-      battleId: battle.id,
-      place: battle.place,
-      messageIds: battle.messageIds,
-      text: "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle.",
-    });
+  private announceRetryAt(): Date {
+    return new Date(this.now().getTime() + ANNOUNCE_RETRY_MILLISECONDS);
+  }
+
+  /** Makes a battle's final announcement from what is stored, then marks it made (also when a listener failed). */
+  private async announce(battle: BattleRecord): Promise<void> {
+    await this.emitSettled(await this.finalEvent(battle));
+    await this.store.announced(battle.id);
+  }
+
+  private async finalEvent(battle: BattleRecord): Promise<ArenaEvent> {
+    const common = { battleId: battle.id, place: battle.place, messageIds: battle.messageIds };
+    const names = namesOf(battle);
+    switch (battle.state) {
+      case "closed": {
+        const tally = await this.store.tally(battle.id);
+        const by = CLOSERS.find((closer) => closer === battle.reason) ?? "window";
+        return { type: "battle.closed", ...common, names, tally, text: revealText(names, tally, by) };
+      }
+      case "discarded":
+        return {
+          type: "battle.discarded",
+          ...common,
+          names,
+          text: `🚫 Battle discarded: the conversation names a model (${battle.reason?.replace(/^identity leak: /, "") ?? "its name"}), so it is no longer anonymous and its votes never count.\nModel A was ${names.a}, Model B was ${names.b}.`,
+        };
+      default:
+        return {
+          type: "battle.errored",
+          ...common,
+          text:
+            battle.reason === INTERRUPTED_REASON
+              ? "⚠️ This battle was interrupted by a restart of the bot while the answers were being generated. It does not count; start a new one with /battle."
+              : `⚠️ This battle could not finish: ${battle.reason ?? "unknown error"}. It does not count; start a new one with /battle.`,
+        };
+    }
   }
 
   /** Platforms with a listener here: this process closes and recovers only their battles (see battlesDueToClose). */
@@ -268,15 +316,20 @@ export class Arena {
   }
 
   private emit(event: ArenaEvent): void {
-    for (const listener of this.listeners.get(event.place.platform) ?? []) {
-      this.track(
+    this.track(this.emitSettled(event));
+  }
+
+  /** Hands the event to this platform's listeners; resolves when all have settled (failures are logged). */
+  private async emitSettled(event: ArenaEvent): Promise<void> {
+    await Promise.all(
+      [...(this.listeners.get(event.place.platform) ?? [])].map((listener) =>
         Promise.resolve()
           .then(() => listener(event))
           .catch((error: unknown) => {
             this.logger.error({ err: errorText(error), event: event.type }, "an event listener failed");
           }),
-      );
-    }
+      ),
+    );
   }
 
   private track<T>(promise: Promise<T>): void {
@@ -573,18 +626,9 @@ export class Arena {
       ["generating", "open"],
       "errored",
       this.now(),
-      {
-        reason,
-      },
+      { reason, announceRetryAt: this.announceRetryAt() },
     );
-    if (!errored) return;
-    this.emit({
-      type: "battle.errored",
-      battleId: battle.id,
-      place: errored.place,
-      messageIds: errored.messageIds,
-      text: `⚠️ This battle could not finish: ${reason}. It does not count; start a new one with /battle.`,
-    });
+    if (errored) this.track(this.announce(errored));
   }
 
   private async discardBattle(battle: BattleRecord, leak: LeakHit): Promise<void> {
@@ -594,38 +638,20 @@ export class Arena {
       ["generating", "open"],
       "discarded",
       this.now(),
-      {
-        reason,
-      },
+      { reason, announceRetryAt: this.announceRetryAt() },
     );
-    if (!discarded) return;
-    const names = namesOf(discarded);
-    this.emit({
-      type: "battle.discarded",
-      battleId: battle.id,
-      place: discarded.place,
-      messageIds: discarded.messageIds,
-      names,
-      text: `🚫 Battle discarded: the conversation names a model ("${leak.term}"), so it is no longer anonymous and its votes never count.\nModel A was ${names.a}, Model B was ${names.b}.`,
-    });
+    if (discarded) this.track(this.announce(discarded));
   }
 
   /** Closes voting and reveals the names publicly. `by` says why (window ended, creator, moderator). */
-  async closeBattle(battleId: string, by: "window" | "creator" | "moderator"): Promise<BattleRecord | null> {
-    const closed = await this.store.transitionBattle(battleId, ["open"], "closed", this.now());
+  async closeBattle(battleId: string, by: Closer): Promise<BattleRecord | null> {
+    const closed = await this.store.transitionBattle(battleId, ["open"], "closed", this.now(), {
+      reason: by,
+      announceRetryAt: this.announceRetryAt(),
+    });
     if (!closed) return null;
     if (closed.countedVotes > 0) this.track(this.leaderboards.countedBattleClosed());
-    const tally = await this.store.tally(battleId);
-    const names = namesOf(closed);
-    this.emit({
-      type: "battle.closed",
-      battleId,
-      place: closed.place,
-      messageIds: closed.messageIds,
-      names,
-      tally,
-      text: revealText(names, tally, by),
-    });
+    this.track(this.announce(closed));
     this.judgeInBackground((judge) => judge.voteOnBattle(battleId));
     return closed;
   }

@@ -74,7 +74,7 @@ export interface BattleRecord {
   /** When voting ends; null until the battle opens. */
   readonly closesAt: Date | null;
   readonly closedAt: Date | null;
-  /** Why it was discarded or errored (for people; no secrets). */
+  /** Why it was discarded or errored (for people; no secrets); for a closed battle, who closed it. */
   readonly reason: string | null;
   /** Mean of counted votes, A = 1, B = 0, tie and both-bad 0.5; null while no vote counted. */
   readonly outcome: number | null;
@@ -97,6 +97,15 @@ export interface NewBattle {
    * the battle as interrupted while it is generating.
    */
   readonly generatingInstance?: string;
+}
+
+export interface TransitionDetails {
+  readonly closesAt?: Date;
+  /** Why it was discarded or errored; for a closed battle, who closed it (window, creator or moderator). */
+  readonly reason?: string;
+  readonly generatingInstance?: string;
+  /** With a move to a final state: when its announcement is retried if not `announced` by then. */
+  readonly announceRetryAt?: Date;
 }
 
 export interface NewVote {
@@ -286,8 +295,21 @@ export interface ArenaStore {
     from: readonly BattleState[],
     to: BattleState,
     at: Date,
-    details?: { readonly closesAt?: Date; readonly reason?: string; readonly generatingInstance?: string },
+    details?: TransitionDetails,
   ): Promise<BattleRecord | null>;
+  /**
+   * Battles of `platforms` in a final state whose announcement is overdue: the move set `announceRetryAt` and
+   * nobody called `announced` by then (the instance that moved it stopped). Claims them, oldest first: their retry
+   * time becomes `retryAt`, so that each is handed to one caller at a time.
+   */
+  claimAnnouncements(
+    now: Date,
+    retryAt: Date,
+    platforms: readonly PlatformName[],
+    limit: number,
+  ): Promise<BattleRecord[]>;
+  /** The battle's final announcement was made (or tried and failed for good): it is no longer due. */
+  announced(battleId: string): Promise<void>;
   /**
    * Open battles of these platforms whose closesAt ≤ now, earliest first. A process closes only battles of the
    * platforms it serves: the reveal is an event that only that platform's adapter can post.

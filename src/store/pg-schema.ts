@@ -72,9 +72,12 @@ export const battles = pgTable(
     /** The instance that claimed the due battle's closing, and until when (see battlesDueToClose). */
     closeClaimedBy: text("close_claimed_by"),
     closeClaimedUntil: time("close_claimed_until"),
+    /** While the final announcement is due; see the SQLite schema. */
+    announceRetryAt: time("announce_retry_at"),
   },
   (table) => [
     index("battles_state_closes_at").on(table.state, table.closesAt),
+    index("battles_announce_retry_at").on(table.announceRetryAt),
     uniqueIndex("battles_seq").on(table.seq),
   ],
 );

@@ -23,6 +23,7 @@ import type {
   NewVote,
   RankingBattle,
   Subscription,
+  TransitionDetails,
   TurnRecord,
   VoteResult,
   VoteRow,
@@ -405,11 +406,7 @@ export class PgArenaStore implements ArenaStore {
     from: readonly BattleState[],
     to: BattleState,
     at: Date,
-    details: {
-      readonly closesAt?: Date;
-      readonly reason?: string;
-      readonly generatingInstance?: string;
-    } = {},
+    details: TransitionDetails = {},
   ): Promise<BattleRecord | null> {
     const set = ["state = $3"];
     const values: unknown[] = [id, [...from], to];
@@ -421,6 +418,9 @@ export class PgArenaStore implements ArenaStore {
     if (to === "open" && details.closesAt !== undefined) assign("closes_at", details.closesAt);
     if (FINAL_STATES.includes(to)) assign("closed_at", at);
     if (details.reason !== undefined) assign("reason", details.reason);
+    if (FINAL_STATES.includes(to) && details.announceRetryAt !== undefined) {
+      assign("announce_retry_at", details.announceRetryAt);
+    }
     // Conditional on the current state, so two processes never make the same move twice; and a battle with
     // counted votes is never discarded or errored, so no counted vote ever belongs to such a battle.
     const uncountable = to === "discarded" || to === "errored";
@@ -487,6 +487,37 @@ export class PgArenaStore implements ArenaStore {
         client,
       );
     });
+  }
+
+  /** Claims with FOR UPDATE SKIP LOCKED: processes claiming at once get different battles. */
+  async claimAnnouncements(
+    now: Date,
+    retryAt: Date,
+    platforms: readonly PlatformName[],
+    limit: number,
+  ): Promise<BattleRecord[]> {
+    if (platforms.length === 0) return [];
+    return this.#transaction(async (client) => {
+      const claimed = await this.#query<{ id: string }>(
+        `WITH due AS (
+          SELECT b.id FROM battles b
+          WHERE b.announce_retry_at <= $1 AND b.state = ANY($2::text[]) AND b.platform = ANY($3::text[])
+          ORDER BY b.announce_retry_at, b.seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+        UPDATE battles SET announce_retry_at = $5 FROM due WHERE battles.id = due.id RETURNING battles.id`,
+        [now, [...FINAL_STATES], [...platforms], limit, retryAt],
+        client,
+      );
+      if (claimed.length === 0) return [];
+      return this.#battles(
+        "WHERE b.id = ANY($1::text[]) ORDER BY b.announce_retry_at, b.seq",
+        [claimed.map((row) => row.id)],
+        client,
+      );
+    });
+  }
+
+  async announced(battleId: string): Promise<void> {
+    await this.#pool.query("UPDATE battles SET announce_retry_at = NULL WHERE id = $1", [battleId]);
   }
 
   async battlesInState(state: BattleState): Promise<BattleRecord[]> {

@@ -50,8 +50,17 @@ export const battles = sqliteTable(
     countedBad: integer("counted_bad").notNull().default(0),
     /** The arena instance generating the battle's current turn (see instanceHeartbeats); null if none recorded. */
     generatingInstance: text("generating_instance"),
+    /**
+     * Set by the move to a final state while its announcement (reveal, discard or error notice) is not yet made,
+     * cleared once it is: still set after this time, the instance that made the move stopped, and another one
+     * announces it (see claimAnnouncements).
+     */
+    announceRetryAt: integer("announce_retry_at", { mode: "timestamp_ms" }),
   },
-  (table) => [index("battles_state_closes_at").on(table.state, table.closesAt)],
+  (table) => [
+    index("battles_state_closes_at").on(table.state, table.closesAt),
+    index("battles_announce_retry_at").on(table.announceRetryAt),
+  ],
 );
 
 export const turns = sqliteTable(

@@ -3,7 +3,7 @@
 // store on the same file, another process) serialise on SQLite's write lock. The rules both stores share (tally,
 // canonical key, record shapes) are in common.ts.
 import type Database from "better-sqlite3";
-import { and, asc, desc, eq, gt, inArray, lt, sql, sum } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, lte, sql, sum } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { HARD } from "../arena/categories.ts";
 import type {
@@ -22,6 +22,7 @@ import type {
   NewVote,
   RankingBattle,
   Subscription,
+  TransitionDetails,
   TurnRecord,
   VoteResult,
   VoteRow,
@@ -318,17 +319,16 @@ export class SqliteArenaStore implements ArenaStore {
     from: readonly BattleState[],
     to: BattleState,
     at: Date,
-    details: {
-      readonly closesAt?: Date;
-      readonly reason?: string;
-      readonly generatingInstance?: string;
-    } = {},
+    details: TransitionDetails = {},
   ): Promise<BattleRecord | null> {
     const set: Partial<typeof battles.$inferInsert> = { state: to };
     if (to === "generating") set.generatingInstance = details.generatingInstance ?? null;
     if (to === "open" && details.closesAt !== undefined) set.closesAt = details.closesAt;
     if (FINAL_STATES.includes(to)) set.closedAt = at;
     if (details.reason !== undefined) set.reason = details.reason;
+    if (FINAL_STATES.includes(to) && details.announceRetryAt !== undefined) {
+      set.announceRetryAt = details.announceRetryAt;
+    }
     return this.#sqlite
       .transaction(() => {
         // Conditional on the current state, so two processes never make the same move twice; and a battle with
@@ -375,6 +375,40 @@ export class SqliteArenaStore implements ArenaStore {
     return this.#statements.selectBattlesDueToClose
       .all(now.getTime(), JSON.stringify(platforms), limit)
       .map((stored) => this.#toBattleRecord(battleRowFrom(stored)));
+  }
+
+  async claimAnnouncements(
+    now: Date,
+    retryAt: Date,
+    platforms: readonly PlatformName[],
+    limit: number,
+  ): Promise<BattleRecord[]> {
+    if (platforms.length === 0) return [];
+    return this.#sqlite
+      .transaction(() => {
+        const due = this.#db
+          .select({ id: battles.id })
+          .from(battles)
+          .where(
+            and(
+              lte(battles.announceRetryAt, now),
+              inArray(battles.state, [...FINAL_STATES]),
+              inArray(battles.platform, [...platforms]),
+            ),
+          )
+          .orderBy(asc(battles.announceRetryAt))
+          .limit(limit)
+          .all()
+          .map((row) => row.id);
+        if (due.length === 0) return [];
+        this.#db.update(battles).set({ announceRetryAt: retryAt }).where(inArray(battles.id, due)).run();
+        return due.map((id) => this.#requireBattle(id));
+      })
+      .immediate();
+  }
+
+  async announced(battleId: string): Promise<void> {
+    this.#db.update(battles).set({ announceRetryAt: null }).where(eq(battles.id, battleId)).run();
   }
 
   async battlesInState(state: BattleState): Promise<BattleRecord[]> {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { STALE_HEARTBEAT_MILLISECONDS } from "../../src/arena/engine.ts";
+import { ANNOUNCE_RETRY_MILLISECONDS, STALE_HEARTBEAT_MILLISECONDS } from "../../src/arena/engine.ts";
 import type { ArenaEvent } from "../../src/arena/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
@@ -76,6 +76,7 @@ describe("a whole battle", () => {
 
     const close = await harness.arena.press(creator, `k:${battleId}`);
     expect("reply" in close && close.reply.text).toMatch(/closed/i);
+    await harness.arena.idle();
     const [closed] = eventsOf("battle.closed");
     expect(closed?.names).toEqual({ a: battle?.modelA, b: battle?.modelB });
     expect(closed?.tally).toEqual({ a: 1, b: 0, tie: 1, bad: 0 });
@@ -152,6 +153,7 @@ describe("a whole battle", () => {
     expect(eventsOf("battle.closed")).toHaveLength(0);
     harness.clock.advance(3601);
     await harness.arena.tick();
+    await harness.arena.idle();
     expect(eventsOf("battle.closed").map((event) => event.battleId)).toEqual([battleId]);
     expect((await harness.arena.store.getBattle(battleId))?.state).toBe("closed");
   });
@@ -449,6 +451,58 @@ describe("instances sharing the database", () => {
   });
 });
 
+describe("announcements a stopped instance left unmade", () => {
+  it("reveals, once across instances, a battle whose close committed just before its instance stopped", async () => {
+    harness = await createHarness({ fake });
+    const { battleId: closedId } = await harness.battle(harness.ctx("1"), "Is a tomato a fruit?");
+    const { battleId: discardedId } = await harness.battle(harness.ctx("1"), "Is a peanut a nut?");
+    await pressVote("2", closedId, "a");
+    await pressVote("3", closedId, "tie");
+    await harness.arena.stop();
+    // What closeBattle and discardBattle commit, without the announcements that follow them: a SIGKILL between.
+    const retryAt = new Date(harness.clock.now.getTime() + ANNOUNCE_RETRY_MILLISECONDS);
+    const store = harness.arena.store;
+    await store.transitionBattle(closedId, ["open"], "closed", harness.clock.now, {
+      reason: "creator",
+      announceRetryAt: retryAt,
+    });
+    await store.transitionBattle(discardedId, ["open"], "discarded", harness.clock.now, {
+      reason: 'identity leak: "Claude"',
+      announceRetryAt: retryAt,
+    });
+    const survivors = [await anotherInstance(), await anotherInstance()];
+    const finalEvents = () =>
+      survivors.flatMap((survivor) => survivor.events).filter((event) => event.type !== "battle.turn");
+    try {
+      // Not before the retry time: the instance that closed it may still be posting the reveal.
+      await Promise.all(survivors.map((survivor) => survivor.arena.tick()));
+      await Promise.all(survivors.map((survivor) => survivor.arena.idle()));
+      expect(finalEvents()).toEqual([]);
+
+      harness.clock.advance(ANNOUNCE_RETRY_MILLISECONDS / 1000 + 1);
+      await Promise.all(survivors.map((survivor) => survivor.arena.tick()));
+      await Promise.all(survivors.map((survivor) => survivor.arena.idle()));
+      const made = finalEvents();
+      expect(made.map((event) => `${event.type} ${"battleId" in event ? event.battleId : ""}`).sort()).toEqual(
+        [`battle.closed ${closedId}`, `battle.discarded ${discardedId}`].sort(),
+      );
+      const reveal = made.find((event) => event.type === "battle.closed");
+      expect(reveal?.type === "battle.closed" && reveal.tally).toEqual({ a: 1, b: 0, tie: 1, bad: 0 });
+      expect(reveal?.type === "battle.closed" && reveal.text).toMatch(/Closed by its creator/);
+      const discard = made.find((event) => event.type === "battle.discarded");
+      expect(discard?.type === "battle.discarded" && discard.text).toMatch(/names a model \("Claude"\)/);
+
+      // Made: never again.
+      harness.clock.advance(10 * ANNOUNCE_RETRY_MILLISECONDS);
+      await Promise.all(survivors.map((survivor) => survivor.arena.tick()));
+      await Promise.all(survivors.map((survivor) => survivor.arena.idle()));
+      expect(finalEvents()).toHaveLength(2);
+    } finally {
+      for (const survivor of survivors) await survivor.close();
+    }
+  });
+});
+
 describe("an instance serving other platforms", () => {
   it("neither closes nor recovers battles of a platform it does not serve (it could not post their reveal)", async () => {
     harness = await createHarness({ fake });
@@ -472,6 +526,7 @@ describe("an instance serving other platforms", () => {
       expect((await harness.arena.store.getBattle(orphan.id))?.state).toBe("generating");
       expect(telegramOnly.events).toEqual([]);
       await harness.arena.tick();
+      await harness.arena.idle();
       expect((await harness.arena.store.getBattle(battleId))?.state).toBe("closed");
       expect(eventsOf("battle.closed").map((event) => event.battleId)).toEqual([battleId]);
     } finally {
