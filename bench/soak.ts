@@ -19,10 +19,9 @@ import type { Pacing } from "../src/platforms/telegram/sender.ts";
 import { startFakeOpenAI } from "../test/fakes/openai/server.ts";
 import {
   type BotMessage,
+  buttonData,
+  openBattle,
   startTelegramEmulator,
-  type TelegramChat,
-  type TelegramEmulator,
-  type TelegramUser,
 } from "../test/fakes/telegram/index.ts";
 
 const BATTLES = Number(process.env.BENCH_BATTLES ?? 1000);
@@ -71,35 +70,6 @@ function countingLogger() {
   };
   const logger: Logger = { debug() {}, info() {}, warn: keep("warn"), error: keep("error") };
   return { logger, counts, first };
-}
-
-function callbackData(message: BotMessage, label: string): string {
-  const button = message.replyMarkup?.inline_keyboard
-    .flat()
-    .find((candidate) => candidate.text.includes(label));
-  if (!button?.callback_data) throw new Error(`no button "${label}" on message ${message.messageId}`);
-  return button.callback_data;
-}
-
-/** Sends /battle and waits for the battle's vote message (a reply in the command's chain). */
-async function startBattle(
-  telegram: TelegramEmulator,
-  user: TelegramUser,
-  chat: TelegramChat,
-  prompt: string,
-): Promise<BotMessage> {
-  const command = await telegram.sendCommand(user, chat, `/battle ${prompt}`);
-  const root = await telegram.waitFor(
-    () => telegram.botMessages(chat.id).find((message) => message.replyToMessageId === command.message_id),
-    30_000,
-  );
-  return telegram.waitFor(
-    () =>
-      telegram
-        .botMessages(chat.id)
-        .find((message) => message.replyToMessageId === root.messageId && message.replyMarkup !== undefined),
-    30_000,
-  );
 }
 
 async function main() {
@@ -175,13 +145,13 @@ async function main() {
         if (!creator) throw new Error("no creator");
         let vote: BotMessage;
         try {
-          vote = await startBattle(telegram, creator, group.chat, `Soak question number ${index}: why?`);
+          vote = await openBattle(telegram, creator, group.chat, `Soak question number ${index}: why?`);
         } catch (error) {
           failedBattles++;
           if (failedBattles <= 3) console.error(`battle ${index} did not open: ${String(error)}`);
           return;
         }
-        const battleId = callbackData(vote, CHOICES[0]).split(":")[1] ?? "";
+        const battleId = buttonData(vote, CHOICES[0]).split(":")[1] ?? "";
         const voters = [...group.members].sort(() => random() - 0.5).slice(0, VOTERS_PER_BATTLE);
         const votedHere = new Set<number>();
         acknowledged.set(battleId, votedHere);
@@ -194,7 +164,7 @@ async function main() {
                 voter,
                 group.chat,
                 vote.messageId,
-                callbackData(vote, choice),
+                buttonData(vote, choice),
                 {
                   timeoutMs: 30_000,
                 },

@@ -11,6 +11,7 @@
  */
 import { type EmulatorOptions, TelegramEmulator } from "./emulator.ts";
 
+export { buttonData, openBattle } from "./battles.ts";
 export type { ChatOptions, EmulatorOptions, SendOptions } from "./emulator.ts";
 export { TelegramEmulator } from "./emulator.ts";
 export { EntityParseError, parseTelegramHtml } from "./html.ts";

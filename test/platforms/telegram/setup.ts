@@ -20,6 +20,7 @@ import {
 } from "../../fakes/telegram/index.ts";
 import { type RunningArena, startArenaWorld } from "../setup.ts";
 
+export { buttonData } from "../../fakes/telegram/index.ts";
 export { type RecordingLogger, recordingLogger } from "../setup.ts";
 
 export const TOKEN = "424242:telegram-adapter-test-token";
@@ -85,16 +86,6 @@ export async function startWorld(): Promise<World> {
       await telegram.close();
     },
   };
-}
-
-/** The callback_data of the button whose label contains `label`. */
-export function buttonData(message: BotMessage | undefined, label: string): string {
-  const button = message?.replyMarkup?.inline_keyboard
-    .flat()
-    .find((candidate) => candidate.text.includes(label));
-  if (!button?.callback_data)
-    throw new Error(`no button labelled "${label}" on message ${message?.messageId}`);
-  return button.callback_data;
 }
 
 export interface BattleView {
