@@ -243,7 +243,9 @@ export class Arena {
    * Errors the battles left generating by instances whose heartbeat is stale, their notices due at once (the
    * next claimAnnouncements makes them, once an adapter listens).
    */
-  private async recoverInterrupted(platforms: readonly PlatformName[] = this.servedPlatforms()): Promise<void> {
+  private async recoverInterrupted(
+    platforms: readonly PlatformName[] = this.servedPlatforms(),
+  ): Promise<void> {
     // A slow tick setting must not make live instances look stopped.
     const staleAfter = Math.max(STALE_HEARTBEAT_MILLISECONDS, 3 * this.settings.tickMilliseconds);
     const staleBefore = new Date(this.now().getTime() - staleAfter);

@@ -483,9 +483,9 @@ describe("announcements a stopped instance left unmade", () => {
       await Promise.all(survivors.map((survivor) => survivor.arena.tick()));
       await Promise.all(survivors.map((survivor) => survivor.arena.idle()));
       const made = finalEvents();
-      expect(made.map((event) => `${event.type} ${"battleId" in event ? event.battleId : ""}`).sort()).toEqual(
-        [`battle.closed ${closedId}`, `battle.discarded ${discardedId}`].sort(),
-      );
+      expect(
+        made.map((event) => `${event.type} ${"battleId" in event ? event.battleId : ""}`).sort(),
+      ).toEqual([`battle.closed ${closedId}`, `battle.discarded ${discardedId}`].sort());
       const reveal = made.find((event) => event.type === "battle.closed");
       expect(reveal?.type === "battle.closed" && reveal.tally).toEqual({ a: 1, b: 0, tie: 1, bad: 0 });
       expect(reveal?.type === "battle.closed" && reveal.text).toMatch(/Closed by its creator/);

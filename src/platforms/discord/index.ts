@@ -371,11 +371,18 @@ class DiscordAdapter implements PlatformAdapter {
         );
         return;
       }
+      if (isMissingPermissions(error)) {
+        this.deps.logger.warn(
+          { event: event.type, battle: battleId, channel: channelId, code: error.code },
+          "discord: could not post an arena event: the bot lacks a permission in this channel",
+        );
+        if (battleId) await this.tellCreator(battleId, event.place);
+        return;
+      }
       this.deps.logger.error(
         { event: event.type, battle: battleId, channel: channelId, err: errorText(error) },
         "discord: could not post an arena event",
       );
-      if (battleId && isMissingPermissions(error)) await this.tellCreator(battleId, event.place);
     }
   }
 
@@ -411,8 +418,16 @@ class DiscordAdapter implements PlatformAdapter {
         await this.deps.arena.deliveryFailed(event.battleId, "its thread was deleted");
         return;
       }
-      // Before the arena errors the battle: its battle.errored event forgets the creator.
-      if (isMissingPermissions(error)) await this.tellCreator(event.battleId, event.place);
+      if (isMissingPermissions(error)) {
+        this.deps.logger.warn(
+          { battle: event.battleId, channel: channelId, code: error.code },
+          "discord: a battle's answers could not be posted: the bot lacks a permission in this channel: battle errored",
+        );
+        // Before the arena errors the battle: its battle.errored event forgets the creator.
+        await this.tellCreator(event.battleId, event.place);
+        await this.deps.arena.deliveryFailed(event.battleId, deliveryFailure(error));
+        return;
+      }
       await this.deps.arena.deliveryFailed(event.battleId, deliveryFailure(error));
       throw error;
     }
@@ -525,7 +540,7 @@ function isUnknownChannel(error: unknown): boolean {
   return error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownChannel;
 }
 
-function isMissingPermissions(error: unknown): boolean {
+function isMissingPermissions(error: unknown): error is DiscordAPIError {
   // 50013 Missing Permissions; 50001 Missing Access (the bot cannot see the channel).
   return error instanceof DiscordAPIError && (error.code === 50013 || error.code === 50001);
 }

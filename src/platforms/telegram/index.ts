@@ -70,6 +70,8 @@ const MEMBER_CACHE_MS = 60_000;
 const MEMBER_CACHE_SIZE = 10_000;
 /** Deleted forum topics remembered, so that later events of their battles are not posted. */
 const GONE_TOPICS_LIMIT = 10_000;
+/** Battles whose creator is remembered (to be told privately when the group refuses the bot), newest kept. */
+const CREATORS_LIMIT = 10_000;
 const CONTINUE_HINT =
   "To continue the battle, reply to one of its messages (Model A, Model B or the vote message) with your follow-up question, before anyone votes.";
 
@@ -87,6 +89,8 @@ class TelegramAdapter implements PlatformAdapter {
   >();
   /** Forum topics ("chat:topic") Telegram said no longer exist, oldest first. */
   private readonly goneTopics = new Set<string>();
+  /** Battle id → its creator's user id, for the private note when the bot may no longer post in the group. */
+  private readonly creators = new Map<string, number>();
   private unsubscribe: (() => void) | null = null;
   private polling: Promise<void> | null = null;
   private stopping = false;
@@ -494,12 +498,47 @@ class TelegramAdapter implements PlatformAdapter {
       }
       await arena.placeBattle(battle.battleId, { ...ctx.place, thread });
       for (const id of posted) await arena.rememberMessage(battle.battleId, String(id));
+      this.rememberCreator(battle.battleId, ctx.actor.userId);
     } catch (error) {
       await arena
         .abandonBattle(battle.battleId, "the battle could not be posted in Telegram")
         .catch(() => {});
-      throw error;
+      if (!isNoAccess(error)) throw error;
+      this.logNoAccess(error, chat.id, battle.battleId, "a battle could not be started");
+      await this.answer(message, privateReply(noAccessText(error, chat, "start your battle")), {
+        groupFallback: false,
+      });
     }
+  }
+
+  private rememberCreator(battleId: string, userId: string): void {
+    this.creators.set(battleId, Number(userId));
+    for (const oldest of this.creators.keys()) {
+      if (this.creators.size <= CREATORS_LIMIT) break;
+      this.creators.delete(oldest);
+    }
+  }
+
+  private logNoAccess(error: TelegramError, chatId: number, battleId: string, what: string): void {
+    this.deps.logger.warn(
+      { battle: battleId, chat: chatId, code: error.code, description: error.description },
+      `telegram: ${what}: the bot may not post in this chat (removed, or without the right to send messages)`,
+    );
+  }
+
+  /** Tells a battle's creator privately that the group refused the bot (once: later events fail the same way). */
+  private async tellCreator(battleId: string, error: TelegramError, chatId: number): Promise<void> {
+    const creator = this.creators.get(battleId);
+    this.creators.delete(battleId);
+    if (creator === undefined) return;
+    const chat = await this.bot.telegram.getChat(chatId).catch(() => null);
+    const text = noAccessText(error, chat, "post your battle's answers");
+    await this.sendReply({ chatId: creator }, privateReply(text)).catch((failure: unknown) => {
+      this.deps.logger.info(
+        { battle: battleId, err: this.safe(failure) },
+        "telegram: the creator could not be told privately (no private chat with the bot)",
+      );
+    });
   }
 
   private async mayOpenTopic(chat: Chat): Promise<boolean> {
@@ -533,6 +572,7 @@ class TelegramAdapter implements PlatformAdapter {
         case "battle.closed":
         case "battle.discarded":
         case "battle.errored":
+          this.creators.delete(event.battleId);
           await this.stripKeyboards(Number(event.place.channel), event.messageIds);
           await this.sendParts(targetOf(event.place), textParts(event.text));
           break;
@@ -551,6 +591,13 @@ class TelegramAdapter implements PlatformAdapter {
             topic: target.topicId,
           },
           "telegram: an arena event could not be shown: its forum topic was deleted",
+        );
+        return;
+      }
+      if (isNoAccess(error)) {
+        this.deps.logger.warn(
+          { event: event.type, chat: target.chatId, code: error.code, description: error.description },
+          "telegram: an arena event could not be shown: the bot may not post in this chat",
         );
         return;
       }
@@ -593,6 +640,17 @@ class TelegramAdapter implements PlatformAdapter {
         "telegram: a battle's forum topic was deleted before its answers were posted: battle errored",
       );
       await this.deps.arena.deliveryFailed(event.battleId, "its topic was deleted");
+      return;
+    }
+    if (failure !== null && isNoAccess(failure)) {
+      this.logNoAccess(
+        failure,
+        target.chatId,
+        event.battleId,
+        "a battle's answers could not be posted: battle errored",
+      );
+      await this.tellCreator(event.battleId, failure, target.chatId);
+      await this.deps.arena.deliveryFailed(event.battleId, this.deliveryFailure(failure));
       return;
     }
     if (failure !== null) {
@@ -738,6 +796,28 @@ class TelegramAdapter implements PlatformAdapter {
 // ---- helpers ----------------------------------------------------------------------------------------------
 
 /** Telegram's answer to a message sent into a forum topic that was deleted. */
+/**
+ * The group refuses the bot: 403 once it was removed (kicked, left, chat deleted), 400 when it lost the right to
+ * send messages (restricted, or members may not write). Sends to a private chat are handled in `answer`.
+ */
+function isNoAccess(error: unknown): error is TelegramError {
+  return (
+    error instanceof TelegramError &&
+    (error.code === 403 ||
+      (error.code === 400 &&
+        /not enough rights|have no rights|CHAT_WRITE_FORBIDDEN|CHAT_RESTRICTED|CHAT_SEND_\w+_FORBIDDEN/i.test(
+          error.description,
+        )))
+  );
+}
+
+function noAccessText(error: TelegramError, chat: { title?: string } | Chat | null, what: string): string {
+  const title = chat && "title" in chat && chat.title ? `“${chat.title}”` : "the group";
+  const why =
+    error.code === 403 ? "I am no longer a member there" : "I do not have the right to send messages there";
+  return `I could not ${what} in ${title}: ${why}. Ask an administrator of the group to let me post, then start a new battle with /battle.`;
+}
+
 function isTopicNotFound(error: unknown): boolean {
   return (
     error instanceof TelegramError &&

@@ -118,6 +118,7 @@ export class TelegramEmulator {
   private readonly users = new Map<number, TelegramUser>();
   /** Users who blocked the bot: it can no longer write to them. */
   private readonly blockedBy = new Set<number>();
+  private readonly mutedIn = new Set<number>();
   private readonly chats = new Map<number, ChatState>();
   private readonly commandLists = new Map<string, BotCommand[]>();
   private readonly files = new Map<string, Upload | undefined>();
@@ -215,6 +216,16 @@ export class TelegramEmulator {
   blockBot(user: TelegramUser, blocked = true): void {
     if (blocked) this.blockedBy.add(user.id);
     else this.blockedBy.delete(user.id);
+  }
+
+  /**
+   * An administrator takes the bot's right to send messages in a group (or gives it back): sendMessage and
+   * sendPhoto there are refused with 400 "not enough rights to send … to the chat", as for a restricted member.
+   */
+  muteBot(chat: TelegramChat, muted = true): void {
+    this.state(chat.id);
+    if (muted) this.mutedIn.add(chat.id);
+    else this.mutedIn.delete(chat.id);
   }
 
   /** A group, a supergroup or a forum supergroup, with its members and the bot's rights. */
@@ -810,7 +821,7 @@ export class TelegramEmulator {
   }
 
   private sendPhoto(params: Params): TelegramMessage {
-    const state = this.writableChat(params);
+    const state = this.writableChat(params, "photos");
     const photo = params.photo;
     let fileId: string;
     let upload: Upload | undefined;
@@ -1117,7 +1128,7 @@ export class TelegramEmulator {
   }
 
   /** A chat the bot may post in: it must still be a member there; a user must have started it and not blocked it. */
-  private writableChat(params: Params): ChatState {
+  private writableChat(params: Params, what = "text messages"): ChatState {
     const userId = Number(params.chat_id);
     if (this.users.has(userId)) {
       if (this.blockedBy.has(userId)) throw new ApiError(403, "Forbidden: bot was blocked by the user");
@@ -1129,6 +1140,7 @@ export class TelegramEmulator {
     if (status === "left" || status === "kicked") {
       throw new ApiError(403, `Forbidden: bot is not a member of the ${state.chat.type} chat`);
     }
+    if (this.mutedIn.has(state.chat.id)) throw badRequest(`not enough rights to send ${what} to the chat`);
     return state;
   }
 

@@ -419,11 +419,16 @@ describe("Discord adapter", () => {
       expect(notice.content).toContain("Send Messages In Threads");
       // A battle nobody can see must not take votes.
       const errored = await erroredBattle("Is anyone there?");
-      await vi.waitFor(() =>
-        expect(logger.lines.some((line) => line.message.includes("could not post an arena event"))).toBe(
-          true,
-        ),
-      );
+      const lacking = (pattern: RegExp) =>
+        logger.lines.filter((line) => line.level === "warn" && pattern.test(line.message));
+      await vi.waitFor(() => {
+        expect(
+          lacking(/answers could not be posted: the bot lacks a permission.*battle errored/),
+        ).toHaveLength(1);
+        // The errored notice cannot be posted there either: a warning, not an error, and the creator told once.
+        expect(lacking(/could not post an arena event: the bot lacks a permission/)).toHaveLength(1);
+      });
+      expect(command.followUpIds).toHaveLength(1);
       expect(errored.reason).toMatch(/could not be posted \(Discord refused: Missing Permissions\)/);
       const refused = await voteOn(errored, bob);
       expect(refused.refused).toBe(true);

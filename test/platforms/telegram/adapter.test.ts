@@ -317,6 +317,100 @@ describe("Telegram adapter (long polling)", () => {
     expect(vote.refused).toBe(true);
   });
 
+  describe("a group that no longer lets the bot post", () => {
+    /** A group of its own: what is done to the bot here must not reach the other tests' groups. */
+    function refusingGroup(title: string): TelegramChat {
+      return telegram.chat({
+        title,
+        kind: "supergroup",
+        members: [
+          [cleo, "creator"],
+          [mia, "member"],
+        ],
+      });
+    }
+
+    /** While the models answer the battle of `prompt`, `act` happens to the group (once). */
+    function whileAnswering(prompt: string, act: () => void): void {
+      world.openai.script("fake-terse", {
+        text: (messages) => {
+          if (messages.some((message) => message.content === prompt)) act();
+          return findPersona("fake-terse")?.answer(messages) ?? "";
+        },
+      });
+    }
+
+    async function creatorToldPrivately(pattern: RegExp): Promise<BotMessage> {
+      return telegram.waitFor(() =>
+        privateMessages(cleo).find((message) => pattern.test(message.text ?? "")),
+      );
+    }
+
+    function warnings(pattern: RegExp): string[] {
+      return logger.lines
+        .filter((line) => line.level === "warn" && pattern.test(line.message))
+        .map((line) => line.message);
+    }
+
+    it("errors the battle when its right to send messages is taken mid-battle, tells the creator, keeps serving", async () => {
+      telegram.privateChat(cleo); // Cleo has started a chat with the bot: it may write to her
+      const muted = refusingGroup("Muted group");
+      const prompt = "Will the answers get through the mute?";
+      whileAnswering(prompt, () => telegram.muteBot(muted));
+      await telegram.sendCommand(cleo, muted, `/battle ${prompt}`);
+      const errored = await erroredBattle(prompt);
+      expect(errored.reason).toMatch(
+        /Telegram refused: Bad Request: not enough rights to send text messages/,
+      );
+      const note = await creatorToldPrivately(/post your battle's answers/);
+      expect(note.text).toMatch(/in “Muted group”: I do not have the right to send messages there/);
+      expect(warnings(/answers could not be posted: battle errored: the bot may not post/)).toHaveLength(1);
+      await vi.waitFor(() =>
+        expect(warnings(/arena event could not be shown: the bot may not post/)).toHaveLength(1),
+      );
+      const refusedErrors = logger.lines.filter(
+        (line) => line.level === "error" && JSON.stringify(line.details).includes(String(muted.id)),
+      );
+      expect(refusedErrors).toEqual([]);
+
+      // Told once; other groups go on.
+      expect(
+        privateMessages(cleo).filter((message) => /post your battle/.test(message.text ?? "")),
+      ).toHaveLength(1);
+      world.openai.script("fake-terse", {
+        text: (messages) => findPersona("fake-terse")?.answer(messages) ?? "",
+      });
+      const elsewhere = await battleInPlace(telegram, mia, group, "Does the other group still work?");
+      expect(elsewhere.vote.replyMarkup).toBeDefined();
+    });
+
+    it("refuses /battle in a group where it may not send, privately and without leaving a battle behind", async () => {
+      telegram.privateChat(cleo);
+      const muted = refusingGroup("Read-only group");
+      telegram.muteBot(muted);
+      const prompt = "Can a muted bot start a battle?";
+      await telegram.sendCommand(cleo, muted, `/battle ${prompt}`);
+      const note = await creatorToldPrivately(/start your battle in “Read-only group”/);
+      expect(note.text).toMatch(/I do not have the right to send messages there/);
+      const errored = await erroredBattle(prompt);
+      expect(errored.reason).toMatch(/could not be posted/);
+      expect(await runtime.store.battlesInState("generating")).toEqual([]);
+      expect(warnings(/a battle could not be started: the bot may not post/)).toHaveLength(1);
+    });
+
+    it("errors the battle when the bot is removed from the group mid-battle (403), and tells the creator", async () => {
+      telegram.privateChat(cleo);
+      const left = refusingGroup("Group that removed the bot");
+      const prompt = "Is the bot still a member here?";
+      whileAnswering(prompt, () => telegram.setMember(left, telegram.bot, "kicked"));
+      await telegram.sendCommand(cleo, left, `/battle ${prompt}`);
+      const errored = await erroredBattle(prompt);
+      expect(errored.reason).toMatch(/Telegram refused: Forbidden: bot is not a member/);
+      const note = await creatorToldPrivately(/post your battle's answers in “Group that removed the bot”/);
+      expect(note.text).toMatch(/I am no longer a member there/);
+    });
+  });
+
   it("discards a battle in which a model names itself, and shows a notice with the names", async () => {
     expect(await moderate("/model disable beta")).toMatch(/beta/);
     expect(await moderate("/model enable leaky")).toMatch(/leaky/);
