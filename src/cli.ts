@@ -75,6 +75,13 @@ const commands: Readonly<Record<string, Subcommand>> = {
     summary: "apply pending database migrations and upsert ARENA_MODELS, then exit",
     run: runMigrate,
   },
+  copy: {
+    usage: "arena copy --from URL --to URL",
+    summary:
+      "copy a deployment's data into an empty database (SQLite file or postgres:// URL), migrated first; " +
+      "one transaction, verified table by table",
+    run: runCopy,
+  },
   export: {
     usage: "arena export [--out FILE]",
     summary: "write the counted battles as FastChat clean-battle JSONL (stdout by default)",
@@ -674,6 +681,36 @@ async function runMigrate(args: string[], io: CliIo): Promise<number> {
     await store.close();
   }
   return EXIT_OK;
+}
+
+async function runCopy(args: string[], io: CliIo): Promise<number> {
+  let from: string | undefined;
+  let to: string | undefined;
+  try {
+    ({
+      values: { from, to },
+    } = parseArgs({
+      args,
+      options: { from: { type: "string" }, to: { type: "string" } },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (!from || !to) throw new UsageError("arena copy needs --from URL and --to URL");
+  const { CopyRefused, copyDatabase } = await import("./store/copy.ts");
+  try {
+    const result = await copyDatabase(from, to);
+    const width = Math.max(...result.tables.map((entry) => entry.table.length));
+    const lines = result.tables.map(
+      (entry) => `  ${entry.table.padEnd(width)}  ${entry.source} → ${entry.target}`,
+    );
+    io.stdout(`copied ${result.from} → ${result.to}; rows per table (source → target):\n${lines.join("\n")}\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CopyRefused) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 async function runExport(args: string[], io: CliIo): Promise<number> {

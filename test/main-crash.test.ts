@@ -53,7 +53,7 @@ async function startBot(env: NodeJS.ProcessEnv): Promise<Bot> {
   await telegram.waitFor(() => {
     if (child.exitCode !== null) throw new Error(`the bot exited early:\n${bot.lines.join("\n")}`);
     return bot.lines.some((line) => line.includes("arena bot started"));
-  }, 20_000);
+  }, 60_000);
   return bot;
 }
 
@@ -138,7 +138,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
         openai.requests.filter((request) =>
           request.messages.some((message) => message.content === stuckPrompt),
         ).length >= 2,
-      20_000,
+      60_000,
     );
 
     // Votes on every open battle, ten presses at a time, and the creator closing two battles midway.
@@ -191,7 +191,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
     const interrupted = await telegram.waitFor(
       () =>
         telegram.botMessages(chat.id).find((message) => message.text?.includes("interrupted by a restart")),
-      60_000,
+      90_000,
     );
     expect(interrupted).toBeDefined();
     const store = await openSqliteStore(env.DATABASE_URL ?? "");
@@ -224,13 +224,13 @@ describe("SIGKILL while generating, recording votes and closing", () => {
       await eventually(async () => {
         const states = await Promise.all(battleIds.map(async (id) => (await store.getBattle(id))?.state));
         return states.every((state) => state === "closed");
-      }, 20_000);
+      }, 60_000);
       const reveals = await telegram.waitFor(() => {
         const found = telegram
           .botMessages(chat.id)
           .filter((message) => message.text?.startsWith("🔓 Voting closed"));
         return found.length >= OPEN_BATTLES ? found : null;
-      }, 20_000);
+      }, 60_000);
       expect(reveals).toHaveLength(OPEN_BATTLES);
       expect(await store.aggregateCounts("overall")).toEqual(await store.recountFromVotes("overall"));
       const counted = (await Promise.all(battleIds.map((id) => store.votesOf(id))))
@@ -241,5 +241,5 @@ describe("SIGKILL while generating, recording votes and closing", () => {
       await store.close();
     }
     expect(second.lines.filter((line) => line.includes('"level":50'))).toEqual([]);
-  }, 150_000);
+  }, 300_000);
 });
