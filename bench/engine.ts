@@ -1,17 +1,67 @@
-// npm run bench:engine — votes through the engine into a SQLite file, and leaderboards from aggregates.
+// npm run bench:engine — votes through the engine into a SQLite file, and leaderboards from aggregates; with
+// BENCH_POSTGRES_URL=postgres://… the same on PostgreSQL (in a throwaway schema), votes one at a time and
+// BENCH_CONCURRENCY (default 16) at once, as many voters press at the same time.
 // Prints figures; asserts nothing (targets: ≥ 2,000 votes/s with p99 < 20 ms; leaderboard p95 < 250 ms).
+
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import pLimit from "p-limit";
+import pg from "pg";
 import { Arena, DEFAULT_SETTINGS } from "../src/arena/engine.ts";
 import { LeaderboardService } from "../src/arena/leaderboard.ts";
 import { silentLogger } from "../src/arena/logger.ts";
 import type { ModelClient } from "../src/arena/model-client.ts";
 import type { ComparisonCount } from "../src/ranking/types.ts";
-import { openSqliteStore, type SqliteArenaStore } from "../src/store/index.ts";
+import { type OpenedStore, openStore } from "../src/store/index.ts";
 
 const VOTES = Number(process.env.BENCH_VOTES ?? 100_000);
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL?.trim() || null;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+interface BenchDatabase {
+  readonly label: string;
+  open(name: string): Promise<OpenedStore>;
+  close(): Promise<void>;
+}
+
+function sqliteDatabase(directory: string): BenchDatabase {
+  return {
+    label: "SQLite (WAL, file)",
+    open: (name) => openStore(join(directory, `${name}.db`)),
+    close: async () => {},
+  };
+}
+
+/** A schema per store in BENCH_POSTGRES_URL's database, dropped at the end. */
+function postgresDatabase(url: string): BenchDatabase {
+  const schemas: string[] = [];
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    label: "PostgreSQL",
+    async open(name) {
+      const schema = `arena_bench_${name}_${randomBytes(4).toString("hex")}`;
+      await admin(`CREATE SCHEMA ${schema}`);
+      schemas.push(schema);
+      const scoped = new URL(url);
+      scoped.searchParams.set("options", `-c search_path=${schema}`);
+      return openStore(scoped.toString());
+    },
+    async close() {
+      for (const schema of schemas) await admin(`DROP SCHEMA ${schema} CASCADE`);
+    },
+  };
+}
 const VOTERS_PER_BATTLE = 5;
 const MODELS = 100;
 const LEADERBOARD_BATTLES = 10_000_000;
@@ -33,8 +83,8 @@ const noModels: ModelClient = {
   generate: () => Promise.reject(new Error("the bench casts votes only")),
 };
 
-async function benchVotes(directory: string) {
-  const store = await openSqliteStore(join(directory, "votes.db"));
+async function benchVotes(database: BenchDatabase, votes: number, concurrency: number) {
+  const store = await database.open("votes");
   const arena = new Arena({
     store,
     models: noModels,
@@ -50,7 +100,7 @@ async function benchVotes(directory: string) {
   const random = seeded(42);
   const place = { platform: "discord", community: "bench", channel: "bench" };
   const battles: string[] = [];
-  for (let index = 0; index < VOTES / VOTERS_PER_BATTLE; index++) {
+  for (let index = 0; index < votes / VOTERS_PER_BATTLE; index++) {
     const a = Math.floor(random() * MODELS);
     const b = (a + 1 + Math.floor(random() * (MODELS - 1))) % MODELS;
     const battle = await store.createBattle({
@@ -69,18 +119,28 @@ async function benchVotes(directory: string) {
   }
   const choices = ["a", "b", "tie", "bad"] as const;
   const latencies: number[] = [];
+  const limit = pLimit(concurrency);
   const started = performance.now();
+  const pending: Promise<void>[] = [];
   for (let voter = 0; voter < VOTERS_PER_BATTLE; voter++) {
     for (const battleId of battles) {
       const ctx = {
         actor: { platform: "discord", userId: `${voter}`, displayName: "bench", isCommunityAdmin: false },
         place,
       };
-      const before = performance.now();
-      await arena.vote(ctx, battleId, choices[Math.floor(random() * 4)] ?? "a");
-      latencies.push(performance.now() - before);
+      const choice = choices[Math.floor(random() * 4)] ?? "a";
+      pending.push(
+        limit(async () => {
+          const before = performance.now();
+          await arena.vote(ctx, battleId, choice);
+          latencies.push(performance.now() - before);
+        }),
+      );
+      // One at a time: wait for each vote before the next (no queue builds up).
+      if (concurrency === 1) await pending.at(-1);
     }
   }
+  await Promise.all(pending);
   const seconds = (performance.now() - started) / 1000;
   await arena.idle();
   latencies.sort((x, y) => x - y);
@@ -103,7 +163,7 @@ function sortRows(rows: ComparisonCount[]) {
   );
 }
 
-function newLeaderboard(store: SqliteArenaStore): LeaderboardService {
+function newLeaderboard(store: OpenedStore): LeaderboardService {
   return new LeaderboardService({
     store,
     logger: silentLogger,
@@ -114,8 +174,8 @@ function newLeaderboard(store: SqliteArenaStore): LeaderboardService {
   });
 }
 
-async function benchLeaderboard(directory: string) {
-  const store = await openSqliteStore(join(directory, "leaderboard.db"));
+async function benchLeaderboard(database: BenchDatabase) {
+  const store = await database.open("leaderboard");
   const random = seeded(7);
   const strength = Array.from({ length: MODELS }, () => random() * 3);
   const rows: ComparisonCount[] = [];
@@ -163,26 +223,39 @@ async function benchLeaderboard(directory: string) {
   };
 }
 
-const directory = mkdtempSync(join(tmpdir(), "arena-bench-"));
-try {
-  console.log(`bench:engine on ${process.platform}/${process.arch}, node ${process.version}`);
-  const votes = await benchVotes(directory);
-  console.log(
-    `votes through the engine into SQLite (WAL, file): ${votes.votes.toLocaleString("en-US")} votes`,
-  );
+function printVotes(label: string, votes: Awaited<ReturnType<typeof benchVotes>>, concurrency: number) {
+  const how = concurrency === 1 ? "one at a time" : `${concurrency} at once`;
+  console.log(`votes through the engine into ${label}, ${how}: ${votes.votes.toLocaleString("en-US")} votes`);
   console.log(`  throughput   ${votes.votesPerSecond.toFixed(0)} votes/s   (target ≥ 2,000)`);
   console.log(
     `  latency      p50 ${votes.p50.toFixed(3)} ms   p99 ${votes.p99.toFixed(3)} ms   max ${votes.max.toFixed(1)} ms   (target p99 < 20 ms)`,
   );
   console.log(`  aggregates equal a recount from the votes table: ${votes.aggregatesMatchRecount}`);
-  const board = await benchLeaderboard(directory);
+}
+
+async function printLeaderboard(database: BenchDatabase) {
+  const board = await benchLeaderboard(database);
   console.log(
-    `leaderboard from aggregates: ${board.battles.toLocaleString("en-US")} counted battles, ${board.models} models, ${board.rows.toLocaleString("en-US")} aggregate rows`,
+    `leaderboard from aggregates in ${database.label}: ${board.battles.toLocaleString("en-US")} counted battles, ${board.models} models, ${board.rows.toLocaleString("en-US")} aggregate rows`,
   );
   console.log(
     `  uncached     p50 ${board.p50.toFixed(1)} ms   p95 ${board.p95.toFixed(1)} ms   (target p95 < 250 ms)`,
   );
   console.log(`  cached       ${board.cachedMs.toFixed(3)} ms per call (until the next counted vote)`);
+}
+
+const directory = mkdtempSync(join(tmpdir(), "arena-bench-"));
+const databases = [sqliteDatabase(directory), ...(POSTGRES_URL ? [postgresDatabase(POSTGRES_URL)] : [])];
+try {
+  console.log(`bench:engine on ${process.platform}/${process.arch}, node ${process.version}`);
+  for (const database of databases) {
+    printVotes(database.label, await benchVotes(database, VOTES, 1), 1);
+    if (database.label === "PostgreSQL") {
+      printVotes(database.label, await benchVotes(database, VOTES, CONCURRENCY), CONCURRENCY);
+    }
+    await printLeaderboard(database);
+  }
 } finally {
+  for (const database of databases) await database.close();
   rmSync(directory, { recursive: true, force: true });
 }

@@ -1,7 +1,6 @@
 // SIGKILL: the bot (`arena start` as a child process, SQLite file, Telegram by long polling) is killed while a
 // battle is generating, votes are being recorded and battles are being closed, then started again. The Telegram
 // emulator and the fake OpenAI server live in this process, so they outlive the bot as the real ones would.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUserHasher } from "../src/arena/identity.ts";
 import { openSqliteStore } from "../src/store/index.ts";
+import { type BotProcess, eventually, killBotProcess, startBotProcess } from "./bot-process.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "./fakes/openai/server.ts";
 import {
   type BotMessage,
@@ -20,57 +20,20 @@ import {
 
 const TOKEN = "424242:crash-test-token";
 const SECRET = "crash-test-secret-0123456789";
-const BIN = join(import.meta.dirname, "..", "bin", "arena.js");
 const OPEN_BATTLES = 4;
 const VOTERS = 30;
 /** The bot is killed once this many votes have been acknowledged, with more in flight. */
 const KILL_AFTER_ACKNOWLEDGED = 40;
 
-interface Bot {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-}
-
 let directory = "";
 let telegram: TelegramEmulator;
 let openai: FakeOpenAI;
-const running: Bot[] = [];
+const running: BotProcess[] = [];
 
-/** Starts `arena start` and resolves once it logs that it started. */
-async function startBot(env: NodeJS.ProcessEnv): Promise<Bot> {
-  const child = spawn(process.execPath, [BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const bot: Bot = { child, lines: [] };
+async function startBot(env: NodeJS.ProcessEnv): Promise<BotProcess> {
+  const bot = await startBotProcess(env);
   running.push(bot);
-  let buffered = "";
-  const collect = (chunk: Buffer) => {
-    buffered += chunk.toString("utf8");
-    const complete = buffered.split("\n");
-    buffered = complete.pop() ?? "";
-    bot.lines.push(...complete.filter((line) => line.trim() !== ""));
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  await telegram.waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`the bot exited early:\n${bot.lines.join("\n")}`);
-    return bot.lines.some((line) => line.includes("arena bot started"));
-  }, 60_000);
   return bot;
-}
-
-async function kill(bot: Bot): Promise<void> {
-  if (bot.child.exitCode !== null || bot.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => bot.child.once("exit", resolve));
-  bot.child.kill("SIGKILL");
-  await exited;
-}
-
-/** Polls an async condition every 50 ms until it holds, or fails after `timeoutMs`. */
-async function eventually(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -82,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const bot of running) await kill(bot);
+  for (const bot of running) await killBotProcess(bot);
   await telegram?.close();
   await openai?.close();
   if (directory) rmSync(directory, { recursive: true, force: true });
@@ -174,7 +137,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
                 );
               }
             }
-            if (acknowledgedCount === KILL_AFTER_ACKNOWLEDGED) killed = kill(first);
+            if (acknowledgedCount === KILL_AFTER_ACKNOWLEDGED) killed = killBotProcess(first);
           }),
         ),
       ),

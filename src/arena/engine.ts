@@ -142,7 +142,7 @@ export class Arena {
       now: this.now,
       provisionalBattles: deps.settings.provisionalBattles,
       publishEveryBattles: deps.settings.publishEveryBattles,
-      emit: (event) => this.emit(event),
+      emit: (event) => this.emitSettled(event),
       servedPlatforms: () => this.servedPlatforms(),
       judgeReference: deps.judge?.reference ?? null,
     });

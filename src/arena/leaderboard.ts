@@ -31,7 +31,8 @@ export interface LeaderboardServiceOptions {
   readonly now: () => Date;
   readonly provisionalBattles: number;
   readonly publishEveryBattles: number;
-  readonly emit: (event: ArenaEvent) => void;
+  /** Publications wait for it: updates of one subscription are posted in the order they were decided. */
+  readonly emit: (event: ArenaEvent) => void | Promise<void>;
   /** Platforms this process serves: it publishes only to their subscriptions (only their adapters can post). */
   readonly servedPlatforms?: () => readonly string[];
   /** The judge board's reference model (ARENA_JUDGE_REFERENCE), if any. */
@@ -246,7 +247,7 @@ export class LeaderboardService {
     const dueByCount = total - subscription.lastBattleTotal >= subscription.everyBattles;
     if (!topChanged && !dueByCount) return;
     await this.options.store.markPublished(subscription.id, top, total);
-    this.options.emit({
+    await this.options.emit({
       type: "leaderboard.update",
       place: subscription.place,
       subscriptionId: subscription.id,

@@ -114,7 +114,8 @@ export class TelegramEmulator {
   private readonly privacyMode: boolean;
   private readonly server: http.Server;
   private readonly base: TelegramServer;
-  private readonly events = new EventEmitter();
+  // Every waitFor listens for changes: many run at once in load tests.
+  private readonly events = new EventEmitter().setMaxListeners(0);
   private readonly users = new Map<number, TelegramUser>();
   /** Users who blocked the bot: it can no longer write to them. */
   private readonly blockedBy = new Set<number>();
