@@ -123,9 +123,11 @@ async function benchVotes(database: BenchDatabase, votes: number, concurrency: n
   const started = performance.now();
   const pending: Promise<void>[] = [];
   for (let voter = 0; voter < VOTERS_PER_BATTLE; voter++) {
-    for (const battleId of battles) {
+    for (const [index, battleId] of battles.entries()) {
+      // 1,000 voters, so that votes in flight at once are by different people (one voter's votes serialise).
+      const userId = `${voter}-${index % 200}`;
       const ctx = {
-        actor: { platform: "discord", userId: `${voter}`, displayName: "bench", isCommunityAdmin: false },
+        actor: { platform: "discord", userId, displayName: "bench", isCommunityAdmin: false },
         place,
       };
       const choice = choices[Math.floor(random() * 4)] ?? "a";
