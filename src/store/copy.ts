@@ -15,7 +15,12 @@ import * as pgSchema from "./pg-schema.ts";
 import { createPool, describePostgresUrl, isPostgresUrl } from "./postgres.ts";
 import * as sqliteSchema from "./schema.ts";
 
-type TableKey = keyof typeof sqliteSchema & keyof typeof pgSchema;
+interface CopiedTable {
+  readonly key: string;
+  readonly sqlite: SQLiteTable;
+  readonly pg: PgTable;
+  readonly pgOrder: readonly string[];
+}
 
 /**
  * Referenced tables first. Rows are read page after page in insertion order (keyset paging, so a large table is
@@ -24,20 +29,40 @@ type TableKey = keyof typeof sqliteSchema & keyof typeof pgSchema;
  * column where the tables have one). Instance heartbeats and handled-update claims belong to running processes and
  * are not copied.
  */
-const COPIED_TABLES: readonly { readonly key: TableKey; readonly pgOrder: readonly string[] }[] = [
-  { key: "models", pgOrder: ["name"] },
-  { key: "battles", pgOrder: ["seq"] },
-  { key: "turns", pgOrder: ["battleId", "turn", "side"] },
-  { key: "battleMessages", pgOrder: ["id"] },
-  { key: "votes", pgOrder: ["id"] },
-  { key: "aggregateCounts", pgOrder: ["category", "modelA", "modelB", "outcome"] },
-  { key: "channelSettings", pgOrder: ["platform", "community", "channel"] },
-  { key: "subscriptions", pgOrder: ["id"] },
-  { key: "auditLog", pgOrder: ["id"] },
-  { key: "meta", pgOrder: ["key"] },
-  { key: "countedVotesPerSecond", pgOrder: ["voterHash", "second"] },
-  { key: "judgeLabels", pgOrder: ["battleId"] },
-  { key: "judgeVotes", pgOrder: ["battleId"] },
+const COPIED_TABLES: readonly CopiedTable[] = [
+  { key: "models", sqlite: sqliteSchema.models, pg: pgSchema.models, pgOrder: ["name"] },
+  { key: "battles", sqlite: sqliteSchema.battles, pg: pgSchema.battles, pgOrder: ["seq"] },
+  { key: "turns", sqlite: sqliteSchema.turns, pg: pgSchema.turns, pgOrder: ["battleId", "turn", "side"] },
+  {
+    key: "battleMessages",
+    sqlite: sqliteSchema.battleMessages,
+    pg: pgSchema.battleMessages,
+    pgOrder: ["id"],
+  },
+  { key: "votes", sqlite: sqliteSchema.votes, pg: pgSchema.votes, pgOrder: ["id"] },
+  {
+    key: "aggregateCounts",
+    sqlite: sqliteSchema.aggregateCounts,
+    pg: pgSchema.aggregateCounts,
+    pgOrder: ["category", "modelA", "modelB", "outcome"],
+  },
+  {
+    key: "channelSettings",
+    sqlite: sqliteSchema.channelSettings,
+    pg: pgSchema.channelSettings,
+    pgOrder: ["platform", "community", "channel"],
+  },
+  { key: "subscriptions", sqlite: sqliteSchema.subscriptions, pg: pgSchema.subscriptions, pgOrder: ["id"] },
+  { key: "auditLog", sqlite: sqliteSchema.auditLog, pg: pgSchema.auditLog, pgOrder: ["id"] },
+  { key: "meta", sqlite: sqliteSchema.meta, pg: pgSchema.meta, pgOrder: ["key"] },
+  {
+    key: "countedVotesPerSecond",
+    sqlite: sqliteSchema.countedVotesPerSecond,
+    pg: pgSchema.countedVotesPerSecond,
+    pgOrder: ["voterHash", "second"],
+  },
+  { key: "judgeLabels", sqlite: sqliteSchema.judgeLabels, pg: pgSchema.judgeLabels, pgOrder: ["battleId"] },
+  { key: "judgeVotes", sqlite: sqliteSchema.judgeVotes, pg: pgSchema.judgeVotes, pgOrder: ["battleId"] },
 ];
 
 /** The SQLite rowid, read beside a page's columns (the keyset of the next page). */
@@ -48,7 +73,7 @@ const ROWID = "copyRowid";
  * which is the source's order) and the short-lived close claims of running processes.
  */
 const LEFT_TO_TARGET = new Set(["seq", "closeClaimedBy", "closeClaimedUntil"]);
-const PG_IDENTITIES: Partial<Record<TableKey, string>> = {
+const PG_IDENTITIES: Readonly<Record<string, string>> = {
   battleMessages: "id",
   votes: "id",
   auditLog: "id",
@@ -83,10 +108,10 @@ type Row = Record<string, unknown>;
 interface Side {
   readonly kind: "sqlite" | "postgres";
   readonly label: string;
-  count(key: TableKey): Promise<number>;
+  count(table: CopiedTable): Promise<number>;
   /** The next page after the row `after` (null: the first page). */
-  page(key: TableKey, after: Row | null): Promise<Row[]>;
-  insert(key: TableKey, rows: Row[]): Promise<void>;
+  page(table: CopiedTable, after: Row | null): Promise<Row[]>;
+  insert(table: CopiedTable, rows: Row[]): Promise<void>;
   begin(readOnly: boolean): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
@@ -114,26 +139,25 @@ function openSqliteSide(databaseUrl: string, pageRows: number): Side {
   connection.pragma("busy_timeout = 10000");
   connection.pragma("foreign_keys = ON");
   const db = drizzleSqlite({ client: connection, schema: sqliteSchema });
-  const table = (key: TableKey) => sqliteSchema[key] as SQLiteTable;
   return {
     kind: "sqlite",
     label: filename,
-    async count(key) {
-      return db.select({ n: count() }).from(table(key)).get()?.n ?? 0;
+    async count(entry) {
+      return db.select({ n: count() }).from(entry.sqlite).get()?.n ?? 0;
     },
-    async page(key, after) {
-      const rowid = sql<number>`${table(key)}.rowid`;
+    async page(entry, after) {
+      const rowid = sql<number>`${entry.sqlite}.rowid`;
       const last = after?.[ROWID];
       return db
-        .select({ ...getTableColumns(table(key)), [ROWID]: rowid })
-        .from(table(key))
+        .select({ ...getTableColumns(entry.sqlite), [ROWID]: rowid })
+        .from(entry.sqlite)
         .where(last === undefined ? undefined : sql`${rowid} > ${last}`)
         .orderBy(rowid)
         .limit(pageRows)
         .all() as Row[];
     },
-    async insert(key, rows) {
-      db.insert(table(key))
+    async insert(entry, rows) {
+      db.insert(entry.sqlite)
         .values(rows as never)
         .run();
     },
@@ -162,26 +186,25 @@ async function openPgSide(databaseUrl: string, pageRows: number): Promise<Side> 
     throw error;
   }
   const db = drizzlePg({ client, schema: pgSchema });
-  const table = (key: TableKey) => pgSchema[key] as PgTable;
   return {
     kind: "postgres",
     label: describePostgresUrl(databaseUrl),
-    async count(key) {
-      const [row] = await db.select({ n: count() }).from(table(key));
+    async count(entry) {
+      const [row] = await db.select({ n: count() }).from(entry.pg);
       return row?.n ?? 0;
     },
-    async page(key, after) {
-      const order = COPIED_TABLES.find((entry) => entry.key === key)?.pgOrder ?? [];
-      const columns = orderColumns(getTableColumns(table(key)), order);
+    async page(entry, after) {
+      const order = entry.pgOrder;
+      const columns = orderColumns(getTableColumns(entry.pg), order);
       return (await db
         .select()
-        .from(table(key))
+        .from(entry.pg)
         .where(keysetFilter(columns, after && order.map((name) => after[name])))
         .orderBy(...columns.map((column) => asc(column)))
         .limit(pageRows)) as Row[];
     },
-    async insert(key, rows) {
-      await db.insert(table(key)).values(rows as never);
+    async insert(entry, rows) {
+      await db.insert(entry.pg).values(rows as never);
     },
     async begin(readOnly) {
       // A snapshot for the reads: a bot still writing to the source cannot make tables disagree.
@@ -207,11 +230,9 @@ function openSide(databaseUrl: string, pageRows: number): Promise<Side> {
 }
 
 /** The source row as the target's table takes it: only its columns, without those the target fills itself. */
-function rowForTarget(key: TableKey, row: Row, target: Side): Row {
-  const targetColumns = Object.keys(
-    getTableColumns((target.kind === "postgres" ? pgSchema[key] : sqliteSchema[key]) as SQLiteTable),
-  );
-  const identity = target.kind === "postgres" ? PG_IDENTITIES[key] : undefined;
+function rowForTarget(entry: CopiedTable, row: Row, target: Side): Row {
+  const targetColumns = Object.keys(getTableColumns(target.kind === "postgres" ? entry.pg : entry.sqlite));
+  const identity = target.kind === "postgres" ? PG_IDENTITIES[entry.key] : undefined;
   const kept: Row = {};
   for (const column of targetColumns) {
     if (column === identity || LEFT_TO_TARGET.has(column)) continue;
@@ -233,9 +254,9 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
     const target = await openSide(to, pageRows);
     try {
       const held: string[] = [];
-      for (const { key } of COPIED_TABLES) {
-        const rows = await target.count(key);
-        if (rows > 0) held.push(`${rows} in ${key}`);
+      for (const entry of COPIED_TABLES) {
+        const rows = await target.count(entry);
+        if (rows > 0) held.push(`${rows} in ${entry.key}`);
       }
       if (held.length > 0) {
         throw new CopyRefused(
@@ -246,18 +267,22 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
       await target.begin(false);
       try {
         const tables: TableCopy[] = [];
-        for (const { key } of COPIED_TABLES) {
+        for (const entry of COPIED_TABLES) {
           let after: Row | null = null;
           for (;;) {
-            const rows = await source.page(key, after);
+            const rows = await source.page(entry, after);
             if (rows.length === 0) break;
             await target.insert(
-              key,
-              rows.map((row) => rowForTarget(key, row, target)),
+              entry,
+              rows.map((row) => rowForTarget(entry, row, target)),
             );
             after = rows.at(-1) ?? null;
           }
-          tables.push({ table: key, source: await source.count(key), target: await target.count(key) });
+          tables.push({
+            table: entry.key,
+            source: await source.count(entry),
+            target: await target.count(entry),
+          });
         }
         const wrong = tables.filter((entry) => entry.source !== entry.target);
         if (wrong.length > 0) {
