@@ -405,11 +405,6 @@ export interface ArenaStore {
    * instances silent for a day before `at` are deleted on the way.
    */
   heartbeat(instanceId: string, at: Date): Promise<void>;
-  /**
-   * true the first time any process claims update `updateId` of `source` (e.g. "telegram:<bot id>"), false for
-   * every later delivery of it, whichever process it reaches. Claims older than a day are forgotten.
-   */
-  claimUpdate(source: string, updateId: number, at: Date): Promise<boolean>;
 
   // Audit
   audit(entry: AuditEntry): Promise<void>;

@@ -13,11 +13,6 @@ export const COUNTED_BATTLES_PAGE = 1000;
 /** Heartbeats older than this belong to instances long gone; any newer heartbeat deletes them. */
 export const HEARTBEAT_RETENTION_MS = 24 * 3600 * 1000;
 
-/** Handled-update claims are kept this long (Telegram keeps an undelivered update for 24 hours). */
-export const HANDLED_UPDATE_RETENTION_MS = 24 * 3600 * 1000;
-/** Every this many claims, a process deletes the expired ones. */
-export const HANDLED_UPDATE_PRUNE_EVERY = 1000;
-
 /** What the battle's own state adds to a vote's exclusions. */
 export const STATE_EXCLUSION: Record<BattleState, VoteExclusion | null> = {
   generating: "not_open",

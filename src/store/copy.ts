@@ -26,8 +26,7 @@ interface CopiedTable {
  * Referenced tables first. Rows are read page after page in insertion order (keyset paging, so a large table is
  * never held whole), and inserted in that order: ties between rows stored in the same millisecond keep breaking
  * the same way. On SQLite insertion order is the rowid; on PostgreSQL it is `pgOrder`, a unique key (an identity
- * column where the tables have one). Instance heartbeats and handled-update claims belong to running processes and
- * are not copied.
+ * column where the tables have one). Instance heartbeats belong to running processes and are not copied.
  */
 const COPIED_TABLES: readonly CopiedTable[] = [
   { key: "models", sqlite: sqliteSchema.models, pg: pgSchema.models, pgOrder: ["name"] },

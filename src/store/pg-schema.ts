@@ -235,20 +235,6 @@ export const countedVotesPerSecond = pgTable(
 );
 
 /** The last sign of life of each running arena instance (process), as in schema.ts. */
-/** Platform updates already handled; see the SQLite schema. */
-export const handledUpdates = pgTable(
-  "handled_updates",
-  {
-    source: text("source").notNull(),
-    updateId: bigint("update_id", { mode: "number" }).notNull(),
-    seenAt: time("seen_at").notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.source, table.updateId] }),
-    index("handled_updates_seen_at").on(table.seenAt),
-  ],
-);
-
 export const instanceHeartbeats = pgTable("instance_heartbeats", {
   instanceId: text("instance_id").primaryKey(),
   seenAt: time("seen_at").notNull(),

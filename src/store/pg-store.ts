@@ -42,8 +42,6 @@ import {
   countOutcomes,
   DEFAULT_VOTING_WINDOW_SECONDS,
   FINAL_STATES,
-  HANDLED_UPDATE_PRUNE_EVERY,
-  HANDLED_UPDATE_RETENTION_MS,
   HEARTBEAT_RETENTION_MS,
   modelFields,
   newId,
@@ -163,7 +161,6 @@ export class PgArenaStore implements ArenaStore {
   /** Per platform, the connection holding this process's publisher lock. */
   readonly #publisherLocks = new Map<PlatformName, Promise<pg.PoolClient | null>>();
   #closed = false;
-  #claimsSincePrune = 0;
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -1030,21 +1027,6 @@ export class PgArenaStore implements ArenaStore {
   }
 
   // ---------------------------------------------------------------- instances
-
-  async claimUpdate(source: string, updateId: number, at: Date): Promise<boolean> {
-    const inserted = await this.#pool.query(
-      `INSERT INTO handled_updates (source, update_id, seen_at) VALUES ($1, $2, $3)
-      ON CONFLICT DO NOTHING RETURNING 1`,
-      [source, updateId, at],
-    );
-    if (++this.#claimsSincePrune >= HANDLED_UPDATE_PRUNE_EVERY) {
-      this.#claimsSincePrune = 0;
-      await this.#pool.query("DELETE FROM handled_updates WHERE seen_at < $1", [
-        new Date(at.getTime() - HANDLED_UPDATE_RETENTION_MS),
-      ]);
-    }
-    return inserted.rowCount === 1;
-  }
 
   async heartbeat(instanceId: string, at: Date): Promise<void> {
     await this.#transaction(async (client) => {

@@ -220,23 +220,6 @@ export const countedVotesPerSecond = sqliteTable(
  * The last sign of life of each running arena instance (process). A battle left "generating" by an instance whose
  * row is missing or old is recovered by another one; rows of instances silent for a day are deleted.
  */
-/**
- * Platform updates already handled (Telegram update ids, per bot): a webhook update redelivered to another
- * process of the deployment is skipped there too. Rows older than a day are deleted.
- */
-export const handledUpdates = sqliteTable(
-  "handled_updates",
-  {
-    source: text("source").notNull(),
-    updateId: integer("update_id").notNull(),
-    seenAt: integer("seen_at", { mode: "timestamp_ms" }).notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.source, table.updateId] }),
-    index("handled_updates_seen_at").on(table.seenAt),
-  ],
-);
-
 export const instanceHeartbeats = sqliteTable("instance_heartbeats", {
   instanceId: text("instance_id").primaryKey(),
   seenAt: integer("seen_at", { mode: "timestamp_ms" }).notNull(),

@@ -40,8 +40,6 @@ import {
   countOutcomes,
   DEFAULT_VOTING_WINDOW_SECONDS,
   FINAL_STATES,
-  HANDLED_UPDATE_PRUNE_EVERY,
-  HANDLED_UPDATE_RETENTION_MS,
   HEARTBEAT_RETENTION_MS,
   modelFields,
   newId,
@@ -69,7 +67,6 @@ const {
   battleMessages,
   battles,
   channelSettings,
-  handledUpdates,
   instanceHeartbeats,
   judgeLabels,
   judgeVotes,
@@ -85,7 +82,6 @@ function toModelRecord(row: ModelRow): ModelRecord {
 
 export class SqliteArenaStore implements ArenaStore {
   readonly #db: StoreDatabase;
-  #claimsSincePrune = 0;
   readonly #sqlite: Database.Database;
 
   // The hot paths' statements (a vote, a button press, a leaderboard read), prepared once.
@@ -916,22 +912,6 @@ export class SqliteArenaStore implements ArenaStore {
           .run();
       })
       .immediate();
-  }
-
-  async claimUpdate(source: string, updateId: number, at: Date): Promise<boolean> {
-    const inserted = this.#db
-      .insert(handledUpdates)
-      .values({ source, updateId, seenAt: at })
-      .onConflictDoNothing()
-      .run();
-    if (++this.#claimsSincePrune >= HANDLED_UPDATE_PRUNE_EVERY) {
-      this.#claimsSincePrune = 0;
-      this.#db
-        .delete(handledUpdates)
-        .where(lt(handledUpdates.seenAt, new Date(at.getTime() - HANDLED_UPDATE_RETENTION_MS)))
-        .run();
-    }
-    return inserted.changes === 1;
   }
 
   // ---------------------------------------------------------------- audit

@@ -31,26 +31,3 @@ export class RecentUpdateIds implements UpdateDeduplicator {
     return this.seen.size;
   }
 }
-
-/**
- * The deployment's processes share the decision: an update is new when this process has not seen it and the
- * shared store has no claim on it (a webhook redelivery may reach another process behind a load balancer). If
- * the store cannot answer, the update is handled (a lost update is worse than a rare second handling).
- */
-export class SharedUpdateIds implements UpdateDeduplicator {
-  constructor(
-    private readonly claimShared: (updateId: number) => Promise<boolean>,
-    private readonly onStoreError: (error: unknown, updateId: number) => void,
-    private readonly local = new RecentUpdateIds(),
-  ) {}
-
-  async claim(updateId: number): Promise<boolean> {
-    if (!this.local.claim(updateId)) return false;
-    try {
-      return await this.claimShared(updateId);
-    } catch (error) {
-      this.onStoreError(error, updateId);
-      return true;
-    }
-  }
-}

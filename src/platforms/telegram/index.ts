@@ -31,7 +31,7 @@ import { telegramTableHtml } from "../../render/table.ts";
 import { renderViewChart } from "../../render/view-chart.ts";
 import type { AdapterDependencies, PlatformAdapter } from "../adapter.ts";
 import { type CommandLine, commandLineOf, commandMenus } from "./commands.ts";
-import { SharedUpdateIds, type UpdateDeduplicator } from "./dedupe.ts";
+import { RecentUpdateIds, type UpdateDeduplicator } from "./dedupe.ts";
 import {
   alertText,
   answerParts,
@@ -108,18 +108,7 @@ class TelegramAdapter implements PlatformAdapter {
         "telegram flood control: retrying after the wait Telegram asked for",
       );
     });
-    // Update ids count per bot; the bot's id is the token's public part (before the colon).
-    const source = `telegram:${deps.token.split(":")[0]}`;
-    const updates =
-      deps.updateDeduplicator ??
-      new SharedUpdateIds(
-        (updateId) => deps.arena.store.claimUpdate(source, updateId, new Date()),
-        (error, updateId) =>
-          deps.logger.warn(
-            { updateId, err: this.safe(error) },
-            "telegram: the shared store could not record an update as handled; handling it anyway",
-          ),
-      );
+    const updates = deps.updateDeduplicator ?? new RecentUpdateIds();
     // First of all: an update Telegram delivers again (webhook retried, polling answer lost) is handled once.
     this.bot.use(async (ctx, next) => {
       const updateId = ctx.update.update_id;
