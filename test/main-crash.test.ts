@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { createUserHasher } from "../src/arena/identity.ts";
 import { openSqliteStore } from "../src/store/index.ts";
 import { type BotProcess, eventually, killBotProcess, startBotProcess } from "./bot-process.ts";
@@ -53,6 +53,19 @@ afterAll(async () => {
 
 describe("SIGKILL while generating, recording votes and closing", () => {
   it("keeps every acknowledged vote once, errors the interrupted battle and tells its thread", async () => {
+    // What a failure on a loaded CI machine needs to be understood: the bots' warnings and errors, the chat.
+    let chatId = 0;
+    onTestFailed(() => {
+      for (const bot of running) {
+        console.error(bot.lines.filter((line) => /"level":(40|50)/.test(line)).join("\n"));
+      }
+      console.error(
+        telegram
+          .botMessages(chatId)
+          .map((message) => message.text?.slice(0, 60))
+          .join("\n"),
+      );
+    });
     const modelsFile = join(directory, "models.json");
     writeFileSync(
       modelsFile,
@@ -84,6 +97,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
       kind: "group",
       members: users.map((user) => [user, "member"] as const),
     });
+    chatId = chat.id;
 
     const first = await startBot(env);
     const voteMessages: BotMessage[] = [];
@@ -193,7 +207,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
           .botMessages(chat.id)
           .filter((message) => message.text?.startsWith("🔓 Voting closed"));
         return found.length >= OPEN_BATTLES ? found : null;
-      }, 60_000);
+      }, 90_000);
       expect(reveals).toHaveLength(OPEN_BATTLES);
       expect(await store.aggregateCounts("overall")).toEqual(await store.recountFromVotes("overall"));
       const counted = (await Promise.all(battleIds.map((id) => store.votesOf(id))))
@@ -204,5 +218,5 @@ describe("SIGKILL while generating, recording votes and closing", () => {
       await store.close();
     }
     expect(second.lines.filter((line) => line.includes('"level":50'))).toEqual([]);
-  }, 300_000);
+  }, 360_000);
 });
