@@ -705,7 +705,9 @@ async function runCopy(args: string[], io: CliIo): Promise<number> {
     const lines = result.tables.map(
       (entry) => `  ${entry.table.padEnd(width)}  ${entry.source} → ${entry.target}`,
     );
-    io.stdout(`copied ${result.from} → ${result.to}; rows per table (source → target):\n${lines.join("\n")}\n`);
+    io.stdout(
+      `copied ${result.from} → ${result.to}; rows per table (source → target):\n${lines.join("\n")}\n`,
+    );
     return EXIT_OK;
   } catch (error) {
     if (error instanceof CopyRefused) throw new UsageError(error.message);

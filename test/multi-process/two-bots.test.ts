@@ -9,7 +9,7 @@ import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUserHasher } from "../../src/arena/identity.ts";
 import { openStore } from "../../src/store/index.ts";
-import { type BotProcess, eventually, startBotProcess, stopBotProcess } from "../bot-process.ts";
+import { type BotProcess, startBotProcess, stopBotProcess } from "../bot-process.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
 import {
   type BotMessage,
