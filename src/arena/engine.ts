@@ -96,6 +96,8 @@ export const STALE_HEARTBEAT_MILLISECONDS = 30_000;
 export const ANNOUNCE_RETRY_MILLISECONDS = STALE_HEARTBEAT_MILLISECONDS;
 
 const INTERRUPTED_REASON = "interrupted by a restart";
+/** A discarded battle's reason starts so, then names the leaked term (the discard notice shows the term). */
+const LEAK_REASON_PREFIX = "identity leak: ";
 const CLOSERS = ["window", "creator", "moderator"] as const;
 type Closer = (typeof CLOSERS)[number];
 
@@ -288,7 +290,7 @@ export class Arena {
           type: "battle.discarded",
           ...common,
           names,
-          text: `🚫 Battle discarded: the conversation names a model (${battle.reason?.replace(/^identity leak: /, "") ?? "its name"}), so it is no longer anonymous and its votes never count.\nModel A was ${names.a}, Model B was ${names.b}.`,
+          text: `🚫 Battle discarded: the conversation names a model (${battle.reason?.replace(LEAK_REASON_PREFIX, "") ?? "its name"}), so it is no longer anonymous and its votes never count.\nModel A was ${names.a}, Model B was ${names.b}.`,
         };
       default:
         return {
@@ -634,7 +636,7 @@ export class Arena {
   }
 
   private async discardBattle(battle: BattleRecord, leak: LeakHit): Promise<void> {
-    const reason = `identity leak: "${leak.term}"`;
+    const reason = `${LEAK_REASON_PREFIX}"${leak.term}"`;
     const discarded = await this.store.transitionBattle(
       battle.id,
       ["generating", "open"],

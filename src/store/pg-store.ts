@@ -468,21 +468,26 @@ export class PgArenaStore implements ArenaStore {
     if (claimant === undefined) {
       return this.#battles(`${due} ORDER BY b.closes_at, b.seq LIMIT $3`, [now, [...platforms], limit]);
     }
+    return this.#claimBattles(
+      `WITH due AS (
+        SELECT b.id FROM battles b ${due}
+          AND (b.close_claimed_by IS NOT DISTINCT FROM $4 OR b.close_claimed_until IS NULL
+            OR b.close_claimed_until <= $1)
+        ORDER BY b.closes_at, b.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+      UPDATE battles SET close_claimed_by = $4, close_claimed_until = $5 FROM due WHERE battles.id = due.id
+      RETURNING battles.id`,
+      [now, [...platforms], limit, claimant, new Date(now.getTime() + CLOSE_CLAIM_MS)],
+      "b.closes_at, b.seq",
+    );
+  }
+
+  /** Runs a claiming `UPDATE … RETURNING battles.id`, then reads the claimed battles, in one transaction. */
+  async #claimBattles(claim: string, values: unknown[], order: string): Promise<BattleRecord[]> {
     return this.#transaction(async (client) => {
-      const claimed = await this.#query<{ id: string }>(
-        `WITH due AS (
-          SELECT b.id FROM battles b ${due}
-            AND (b.close_claimed_by IS NOT DISTINCT FROM $4 OR b.close_claimed_until IS NULL
-              OR b.close_claimed_until <= $1)
-          ORDER BY b.closes_at, b.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
-        UPDATE battles SET close_claimed_by = $4, close_claimed_until = $5 FROM due WHERE battles.id = due.id
-        RETURNING battles.id`,
-        [now, [...platforms], limit, claimant, new Date(now.getTime() + CLOSE_CLAIM_MS)],
-        client,
-      );
+      const claimed = await this.#query<{ id: string }>(claim, values, client);
       if (claimed.length === 0) return [];
       return this.#battles(
-        "WHERE b.id = ANY($1::text[]) ORDER BY b.closes_at, b.seq",
+        `WHERE b.id = ANY($1::text[]) ORDER BY ${order}`,
         [claimed.map((row) => row.id)],
         client,
       );
@@ -497,23 +502,15 @@ export class PgArenaStore implements ArenaStore {
     limit: number,
   ): Promise<BattleRecord[]> {
     if (platforms.length === 0) return [];
-    return this.#transaction(async (client) => {
-      const claimed = await this.#query<{ id: string }>(
-        `WITH due AS (
-          SELECT b.id FROM battles b
-          WHERE b.announce_retry_at <= $1 AND b.state = ANY($2::text[]) AND b.platform = ANY($3::text[])
-          ORDER BY b.announce_retry_at, b.seq LIMIT $4 FOR UPDATE SKIP LOCKED)
-        UPDATE battles SET announce_retry_at = $5 FROM due WHERE battles.id = due.id RETURNING battles.id`,
-        [now, [...FINAL_STATES], [...platforms], limit, retryAt],
-        client,
-      );
-      if (claimed.length === 0) return [];
-      return this.#battles(
-        "WHERE b.id = ANY($1::text[]) ORDER BY b.announce_retry_at, b.seq",
-        [claimed.map((row) => row.id)],
-        client,
-      );
-    });
+    return this.#claimBattles(
+      `WITH due AS (
+        SELECT b.id FROM battles b
+        WHERE b.announce_retry_at <= $1 AND b.state = ANY($2::text[]) AND b.platform = ANY($3::text[])
+        ORDER BY b.announce_retry_at, b.seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+      UPDATE battles SET announce_retry_at = $5 FROM due WHERE battles.id = due.id RETURNING battles.id`,
+      [now, [...FINAL_STATES], [...platforms], limit, retryAt],
+      "b.announce_retry_at, b.seq",
+    );
   }
 
   async announced(battleId: string): Promise<void> {

@@ -418,17 +418,18 @@ class DiscordAdapter implements PlatformAdapter {
         await this.deps.arena.deliveryFailed(event.battleId, "its thread was deleted");
         return;
       }
-      if (isMissingPermissions(error)) {
+      const missing = isMissingPermissions(error);
+      if (missing) {
         this.deps.logger.warn(
           { battle: event.battleId, channel: channelId, code: error.code },
           "discord: a battle's answers could not be posted: the bot lacks a permission in this channel: battle errored",
         );
         // Before the arena errors the battle: its battle.errored event forgets the creator.
         await this.tellCreator(event.battleId, event.place);
-        await this.deps.arena.deliveryFailed(event.battleId, deliveryFailure(error));
-        return;
       }
       await this.deps.arena.deliveryFailed(event.battleId, deliveryFailure(error));
+      // A missing permission was said above; an unexpected failure goes on to the event boundary's error line.
+      if (missing) return;
       throw error;
     }
     await this.deps.arena.rememberMessage(event.battleId, vote.id);

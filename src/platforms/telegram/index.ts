@@ -795,7 +795,6 @@ class TelegramAdapter implements PlatformAdapter {
 
 // ---- helpers ----------------------------------------------------------------------------------------------
 
-/** Telegram's answer to a message sent into a forum topic that was deleted. */
 /**
  * The group refuses the bot: 403 once it was removed (kicked, left, chat deleted), 400 when it lost the right to
  * send messages (restricted, or members may not write). Sends to a private chat are handled in `answer`.
@@ -818,6 +817,7 @@ function noAccessText(error: TelegramError, chat: { title?: string } | Chat | nu
   return `I could not ${what} in ${title}: ${why}. Ask an administrator of the group to let me post, then start a new battle with /battle.`;
 }
 
+/** Telegram's answer to a message sent into a forum topic that was deleted. */
 function isTopicNotFound(error: unknown): boolean {
   return (
     error instanceof TelegramError &&
