@@ -43,13 +43,15 @@ export function databaseFilename(databaseUrl: string): string {
   return path === ":memory:" ? path : resolve(path);
 }
 
-function openConnection(databaseUrl: string): { sqlite: Database.Database; filename: string } {
+async function openConnection(
+  databaseUrl: string,
+): Promise<{ sqlite: Database.Database; filename: string }> {
   const filename = databaseFilename(databaseUrl);
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
   const sqlite = new Database(filename);
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    sqlite.pragma("journal_mode = WAL");
+    await switchToWal(sqlite);
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     // A checkpoint (run by whichever commit finds the WAL over this many pages) writes and syncs the database
@@ -61,6 +63,23 @@ function openConnection(databaseUrl: string): { sqlite: Database.Database; filen
     throw error;
   }
   return { sqlite, filename };
+}
+
+/**
+ * Processes opening a fresh file together: the switch to WAL needs the file to itself, and SQLite answers "database
+ * is locked" at once (no busy wait) while another connection holds it. Retried until the busy timeout.
+ */
+async function switchToWal(sqlite: Database.Database): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await sleep(MIGRATION_RETRY_MS);
+    }
+  }
 }
 
 function appliedMigrations(sqlite: Database.Database): number {
@@ -109,7 +128,7 @@ export async function openSqliteStore(
   databaseUrl: string,
   options: StoreOptions = {},
 ): Promise<SqliteArenaStore> {
-  const { sqlite, filename } = openConnection(databaseUrl);
+  const { sqlite, filename } = await openConnection(databaseUrl);
   try {
     const db = drizzle({ client: sqlite, schema });
     const applied = await applyMigrations(db, sqlite);
@@ -145,7 +164,7 @@ async function migrateSqliteDatabase(
   databaseUrl: string,
   options: StoreOptions = {},
 ): Promise<{ readonly filename: string; readonly applied: number }> {
-  const { sqlite, filename } = openConnection(databaseUrl);
+  const { sqlite, filename } = await openConnection(databaseUrl);
   try {
     const applied = await applyMigrations(drizzle({ client: sqlite, schema }), sqlite);
     options.logger?.info(`database ${filename} migrated (${applied} migration(s) applied)`);
