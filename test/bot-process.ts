@@ -59,3 +59,30 @@ export async function eventually(condition: () => Promise<boolean>, timeoutMs: n
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * The bots' warnings and errors, and their lines naming any of `terms` (battle ids…), last ones first, cut to
+ * fit a test failure's message: what a failure on a loaded CI machine needs to be understood.
+ */
+export function diagnosticLines(
+  bots: readonly BotProcess[],
+  terms: readonly string[] = [],
+  limit = 30,
+): string {
+  const lines = bots.flatMap((bot, index) =>
+    bot.lines
+      .filter((line) => /"level":(40|50)/.test(line) || terms.some((term) => line.includes(term)))
+      .map((line) => `bot ${index}: ${line.slice(0, 300)}`),
+  );
+  return lines.slice(-limit).join("\n");
+}
+
+/** Awaits `promise`; if it rejects, rejects with its message followed by what `explain` finds then. */
+export async function explained<T>(promise: Promise<T>, explain: () => Promise<string> | string): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${await explain()}`);
+  }
+}

@@ -5,10 +5,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUserHasher } from "../src/arena/identity.ts";
 import { openSqliteStore } from "../src/store/index.ts";
-import { type BotProcess, eventually, killBotProcess, startBotProcess } from "./bot-process.ts";
+import {
+  type BotProcess,
+  diagnosticLines,
+  eventually,
+  explained,
+  killBotProcess,
+  startBotProcess,
+} from "./bot-process.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "./fakes/openai/server.ts";
 import {
   type BotMessage,
@@ -53,19 +60,28 @@ afterAll(async () => {
 
 describe("SIGKILL while generating, recording votes and closing", () => {
   it("keeps every acknowledged vote once, errors the interrupted battle and tells its thread", async () => {
-    // What a failure on a loaded CI machine needs to be understood: the bots' warnings and errors, the chat.
+    // What a failure on a loaded CI machine needs to be understood: the bots' warnings and errors, the chat, the
+    // stored battles. In the failure's message, as the end of a CI log is all one may get.
     let chatId = 0;
-    onTestFailed(() => {
-      for (const bot of running) {
-        console.error(bot.lines.filter((line) => /"level":(40|50)/.test(line)).join("\n"));
+    let env: NodeJS.ProcessEnv = {};
+    const explain = async () => {
+      const chatLines = telegram
+        .botMessages(chatId)
+        .slice(-12)
+        .map((message) => `  ${message.text?.slice(0, 60)}`)
+        .join("\n");
+      const store = await openSqliteStore(env.DATABASE_URL ?? "");
+      try {
+        const battles = await Promise.all(
+          (["generating", "open", "closed", "errored"] as const).map(async (state) =>
+            (await store.battlesInState(state)).map((battle) => `${battle.id.slice(0, 8)} ${state}`),
+          ),
+        );
+        return `battles: ${battles.flat().join(", ")}\nchat:\n${chatLines}\n${diagnosticLines(running)}`;
+      } finally {
+        await store.close();
       }
-      console.error(
-        telegram
-          .botMessages(chatId)
-          .map((message) => message.text?.slice(0, 60))
-          .join("\n"),
-      );
-    });
+    };
     const modelsFile = join(directory, "models.json");
     writeFileSync(
       modelsFile,
@@ -76,7 +92,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
     );
     for (const model of ["crash-one", "crash-two"])
       openai.script(model, { text: "Rayleigh scattering: short wavelengths scatter more." });
-    const env: NodeJS.ProcessEnv = {
+    env = {
       PATH: process.env.PATH,
       HOME: directory,
       DATABASE_URL: join(directory, "arena.db"),
@@ -165,10 +181,13 @@ describe("SIGKILL while generating, recording votes and closing", () => {
 
     // Restarted: the interrupted battle is errored once its owner's heartbeat is stale, and its thread is told.
     const second = await startBot(env);
-    const interrupted = await telegram.waitFor(
-      () =>
-        telegram.botMessages(chat.id).find((message) => message.text?.includes("interrupted by a restart")),
-      90_000,
+    const interrupted = await explained(
+      telegram.waitFor(
+        () =>
+          telegram.botMessages(chat.id).find((message) => message.text?.includes("interrupted by a restart")),
+        90_000,
+      ),
+      explain,
     );
     expect(interrupted).toBeDefined();
     const store = await openSqliteStore(env.DATABASE_URL ?? "");
@@ -198,16 +217,22 @@ describe("SIGKILL while generating, recording votes and closing", () => {
           timeoutMs: 10_000,
         });
       }
-      await eventually(async () => {
-        const states = await Promise.all(battleIds.map(async (id) => (await store.getBattle(id))?.state));
-        return states.every((state) => state === "closed");
-      }, 60_000);
-      const reveals = await telegram.waitFor(() => {
-        const found = telegram
-          .botMessages(chat.id)
-          .filter((message) => message.text?.startsWith("🔓 Voting closed"));
-        return found.length >= OPEN_BATTLES ? found : null;
-      }, 90_000);
+      await explained(
+        eventually(async () => {
+          const states = await Promise.all(battleIds.map(async (id) => (await store.getBattle(id))?.state));
+          return states.every((state) => state === "closed");
+        }, 60_000),
+        explain,
+      );
+      const reveals = await explained(
+        telegram.waitFor(() => {
+          const found = telegram
+            .botMessages(chat.id)
+            .filter((message) => message.text?.startsWith("🔓 Voting closed"));
+          return found.length >= OPEN_BATTLES ? found : null;
+        }, 90_000),
+        explain,
+      );
       expect(reveals).toHaveLength(OPEN_BATTLES);
       expect(await store.aggregateCounts("overall")).toEqual(await store.recountFromVotes("overall"));
       const counted = (await Promise.all(battleIds.map((id) => store.votesOf(id))))

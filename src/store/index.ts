@@ -43,9 +43,7 @@ export function databaseFilename(databaseUrl: string): string {
   return path === ":memory:" ? path : resolve(path);
 }
 
-async function openConnection(
-  databaseUrl: string,
-): Promise<{ sqlite: Database.Database; filename: string }> {
+async function openConnection(databaseUrl: string): Promise<{ sqlite: Database.Database; filename: string }> {
   const filename = databaseFilename(databaseUrl);
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
   const sqlite = new Database(filename);

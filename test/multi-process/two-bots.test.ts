@@ -9,7 +9,13 @@ import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUserHasher } from "../../src/arena/identity.ts";
 import { openStore } from "../../src/store/index.ts";
-import { type BotProcess, startBotProcess, stopBotProcess } from "../bot-process.ts";
+import {
+  type BotProcess,
+  diagnosticLines,
+  explained,
+  startBotProcess,
+  stopBotProcess,
+} from "../bot-process.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../fakes/openai/server.ts";
 import {
   type BotMessage,
@@ -150,12 +156,15 @@ describe("two bot processes on one database", () => {
         limit(async () => {
           const chat = groups[index % GROUPS] as TelegramChat;
           const creator = users[index % USERS] as TelegramUser;
-          const vote: BotMessage = await openBattle(
-            telegram,
-            creator,
-            chat,
-            `Battle ${index}: why is the sky blue?`,
-            60_000,
+          const prompt = `Battle ${index}: why is the sky blue?`;
+          const vote: BotMessage = await explained(
+            openBattle(telegram, creator, chat, prompt, 60_000),
+            () =>
+              `opening "${prompt}"; the group's last bot messages:\n${telegram
+                .botMessages(chat.id)
+                .slice(-5)
+                .map((message) => message.text?.slice(0, 80))
+                .join("\n")}\n${diagnosticLines(bots)}`,
           );
           const battleId = buttonData(vote, CHOICES[0]).split(":")[1] ?? "";
           roots.set(battleId, { chat, root: vote.replyToMessageId ?? -1 });
@@ -204,9 +213,23 @@ describe("two bot processes on one database", () => {
             message.replyToMessageId === place.root && message.text?.startsWith("🔓 Voting closed"),
         );
     };
-    await telegram.waitFor(
-      () => [...roots.keys()].every((battleId) => reveals(battleId).length >= 1),
-      60_000,
+    await explained(
+      telegram.waitFor(() => [...roots.keys()].every((battleId) => reveals(battleId).length >= 1), 60_000),
+      async () => {
+        const unrevealed = [...roots.keys()].filter((battleId) => reveals(battleId).length === 0);
+        const store = await openStore(database.url);
+        try {
+          const states = await Promise.all(
+            unrevealed.slice(0, 5).map(async (id) => {
+              const battle = await store.getBattle(id);
+              return `${id}: ${battle?.state} (${battle?.reason}), closed at ${battle?.closedAt?.toISOString()}`;
+            }),
+          );
+          return `${unrevealed.length} battles not revealed:\n${states.join("\n")}\n${diagnosticLines(bots, unrevealed.slice(0, 5))}`;
+        } finally {
+          await store.close();
+        }
+      },
     );
 
     const store = await openStore(database.url);
