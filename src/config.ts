@@ -28,6 +28,23 @@ const commaList = (entry: z.ZodType<string, string>) =>
 const idList = (what: string, pattern: RegExp) =>
   commaList(z.string().regex(pattern, `each entry must look like ${what}`));
 
+/** "0,2-4" → [0, 2, 3, 4]: shard ids as single numbers or inclusive ranges. */
+const shardList = z
+  .string()
+  .trim()
+  .regex(
+    /^\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*$/,
+    "must list shard ids such as 0,1 or 0-3 (numbers from 0, ranges inclusive)",
+  )
+  .transform((text) => {
+    const ids = text.split(",").flatMap((item) => {
+      const [from = 0, to = from] = item.split("-").map((bound) => Number(bound.trim()));
+      return Array.from({ length: Math.max(0, to - from + 1) }, (_, offset) => from + offset);
+    });
+    return [...new Set(ids)].sort((x, y) => x - y);
+  })
+  .optional();
+
 const optionalUrl = (example: string) =>
   z
     .string()
@@ -70,6 +87,12 @@ const envSchema = z.object({
   DISCORD_TOKEN: z.string().trim().min(1).optional(),
   DISCORD_GUILD_IDS: idList("a Discord guild id (digits)", /^[0-9]{5,25}$/),
   DISCORD_API_URL: optionalUrl("http://127.0.0.1:3000/api"),
+  DISCORD_SHARD_COUNT: z.coerce
+    .number({ error: "must be a whole number of shards, 1 or more" })
+    .int("must be a whole number of shards, 1 or more")
+    .min(1, "must be a whole number of shards, 1 or more")
+    .optional(),
+  DISCORD_SHARDS: shardList,
   TELEGRAM_TOKEN: z
     .string()
     .trim()
@@ -150,6 +173,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_PORT) {
     problems.push("TELEGRAM_WEBHOOK_PORT: required with TELEGRAM_WEBHOOK_URL (the local port to listen on)");
+  }
+  if (config.DISCORD_SHARDS && config.DISCORD_SHARD_COUNT === undefined) {
+    problems.push(
+      "DISCORD_SHARD_COUNT: required with DISCORD_SHARDS (the total number of shards over all processes)",
+    );
+  }
+  const outOfRange = (config.DISCORD_SHARDS ?? []).filter((id) => id >= (config.DISCORD_SHARD_COUNT ?? 1));
+  if (config.DISCORD_SHARD_COUNT !== undefined && outOfRange.length > 0) {
+    problems.push(
+      `DISCORD_SHARDS: ${outOfRange.join(", ")} out of range: with DISCORD_SHARD_COUNT=${config.DISCORD_SHARD_COUNT} the ids are 0-${config.DISCORD_SHARD_COUNT - 1}`,
+    );
   }
   const models = config.ARENA_MODELS ? readModelsFile(config.ARENA_MODELS, problems) : [];
   const hosts = createModelPolicy({ allowedHosts: config.ARENA_ALLOWED_HOSTS });

@@ -109,6 +109,23 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("reads this process's Discord shards: single ids and ranges, within DISCORD_SHARD_COUNT", () => {
+    const config = loadConfig({ DISCORD_SHARD_COUNT: "8", DISCORD_SHARDS: "4-6, 0,5" });
+    expect(config.DISCORD_SHARD_COUNT).toBe(8);
+    expect(config.DISCORD_SHARDS).toEqual([0, 4, 5, 6]);
+    expect(loadConfig({}).DISCORD_SHARDS).toBeUndefined();
+    expect(problemsOf({ DISCORD_SHARDS: "0,1" })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARD_COUNT: required with DISCORD_SHARDS/),
+    ]);
+    expect(problemsOf({ DISCORD_SHARD_COUNT: "2", DISCORD_SHARDS: "1-3" })).toEqual([
+      "DISCORD_SHARDS: 2, 3 out of range: with DISCORD_SHARD_COUNT=2 the ids are 0-1",
+    ]);
+    expect(problemsOf({ DISCORD_SHARD_COUNT: "0", DISCORD_SHARDS: "first" })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARD_COUNT: must be a whole number of shards/),
+      expect.stringMatching(/^DISCORD_SHARDS: must list shard ids such as 0,1 or 0-3/),
+    ]);
+  });
+
   it("reads the judge variables, which need ARENA_JUDGE_MODEL", () => {
     const config = loadConfig({
       ARENA_JUDGE_MODEL: "gpt-4o",

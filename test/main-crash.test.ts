@@ -77,7 +77,7 @@ describe("SIGKILL while generating, recording votes and closing", () => {
             (await store.battlesInState(state)).map((battle) => `${battle.id.slice(0, 8)} ${state}`),
           ),
         );
-        return `battles: ${battles.flat().join(", ")}\nchat:\n${chatLines}\n${diagnosticLines(running)}`;
+        return `battles: ${battles.flat().join(", ")}\nchat:\n${chatLines}\ncalls:\n${telegram.describeCalls(chatId, 12)}\n${diagnosticLines(running)}`;
       } finally {
         await store.close();
       }

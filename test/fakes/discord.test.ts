@@ -21,7 +21,7 @@ import {
 } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type FakeDiscord, type FakeUser, startFakeDiscord } from "./discord/index.ts";
+import { type FakeDiscord, type FakeUser, shardOf, startFakeDiscord } from "./discord/index.ts";
 
 type Handler = (interaction: Interaction) => Promise<void>;
 
@@ -411,5 +411,90 @@ describe("fake Discord interaction deadline", () => {
     const handle = fake.slashCommand(user, fake.channelId("general"), "late");
     expect(await outcome).toMatchObject({ code: 10062, status: 404 });
     expect(handle.acknowledged).toBe(false);
+  });
+});
+
+describe("fake Discord sharding", () => {
+  let fake: FakeDiscord;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakeDiscord({
+      requiredShards: 2,
+      guilds: [{ name: "Even" }, { name: "Odd" }, { name: "Even too" }],
+    });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) await client.destroy();
+    await fake?.close();
+  });
+
+  /** A discord.js client running `shards` of `shardCount`, logged in. */
+  async function shardClient(shards: number[], shardCount: number): Promise<Client> {
+    const client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { api: fake.apiUrl },
+      shards,
+      shardCount,
+    });
+    clients.push(client);
+    await client.login(fake.botToken);
+    return client;
+  }
+
+  it("gives each shard the guilds (guild_id >> 22) % count picks, and only their interactions", async () => {
+    expect(fake.guilds.map((guild) => shardOf(guild.id, 2))).toEqual([0, 1, 0]);
+    const [even, odd] = await Promise.all([shardClient([0], 2), shardClient([1], 2)]);
+    expect([...even.guilds.cache.keys()].sort()).toEqual([fake.guilds[0]?.id, fake.guilds[2]?.id].sort());
+    expect([...odd.guilds.cache.keys()]).toEqual([fake.guilds[1]?.id]);
+
+    await odd.application?.commands.set([{ name: "ping", description: "Pong" }]);
+    const received: Array<{ shard: string; guild: string | null }> = [];
+    for (const [shard, client] of [
+      ["even", even],
+      ["odd", odd],
+    ] as const) {
+      client.on(Events.InteractionCreate, async (interaction) => {
+        received.push({ shard, guild: interaction.guildId });
+        if (interaction.isChatInputCommand()) await interaction.reply("pong");
+      });
+    }
+    for (const guild of fake.guilds) {
+      const user = fake.addUser({ username: `member-${guild.name}`, guildId: guild.id });
+      await fake.slashCommand(user, fake.channelId("general", guild.id), "ping").waitForReply();
+    }
+    expect(received.toSorted((x, y) => (x.guild ?? "").localeCompare(y.guild ?? ""))).toEqual(
+      [
+        { shard: "even", guild: fake.guilds[0]?.id ?? "" },
+        { shard: "odd", guild: fake.guilds[1]?.id ?? "" },
+        { shard: "even", guild: fake.guilds[2]?.id ?? "" },
+      ].toSorted((x, y) => x.guild.localeCompare(y.guild)),
+    );
+  });
+
+  it("closes 4011 Sharding Required below the required count and 4010 for a shard id out of range", async () => {
+    const closes: number[] = [];
+    for (const shard of [
+      [0, 1],
+      [2, 2],
+    ]) {
+      const socket = new WebSocket(`${fake.gatewayUrl}?v=10&encoding=json`);
+      closes.push(
+        await new Promise<number>((resolve, reject) => {
+          socket.on("message", (raw) => {
+            const payload = JSON.parse(raw.toString()) as { op: number };
+            if (payload.op === 10) {
+              socket.send(
+                JSON.stringify({ op: 2, d: { token: fake.botToken, intents: 1, properties: {}, shard } }),
+              );
+            }
+          });
+          socket.on("close", (code) => resolve(code));
+          socket.on("error", reject);
+        }),
+      );
+    }
+    expect(closes).toEqual([4011, 4010]);
   });
 });

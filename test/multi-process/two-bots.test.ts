@@ -164,7 +164,7 @@ describe("two bot processes on one database", () => {
                 .botMessages(chat.id)
                 .slice(-5)
                 .map((message) => message.text?.slice(0, 80))
-                .join("\n")}\n${diagnosticLines(bots)}`,
+                .join("\n")}\ncalls:\n${telegram.describeCalls(chat.id)}\n${diagnosticLines(bots)}`,
           );
           const battleId = buttonData(vote, CHOICES[0]).split(":")[1] ?? "";
           roots.set(battleId, { chat, root: vote.replyToMessageId ?? -1 });

@@ -9,8 +9,10 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   Client,
+  type ClientOptions,
   DiscordAPIError,
   Events,
+  GatewayCloseCodes,
   GatewayIntentBits,
   HTTPError,
   type Interaction,
@@ -75,6 +77,9 @@ class DiscordAdapter implements PlatformAdapter {
   private readonly creators = new Map<string, { interaction: ChatInputCommandInteraction; until: number }>();
   /** Channels and threads Discord said were deleted (gateway event or 10003 Unknown Channel), oldest first. */
   private readonly goneChannels = new Set<string>();
+  private stopping = false;
+  /** The code of the last gateway close discord.js gave up on (4010, 4011: shard settings Discord refused). */
+  private lastCloseCode: number | undefined;
 
   constructor(private readonly deps: DiscordAdapterDependencies) {
     this.client = new Client({
@@ -82,6 +87,7 @@ class DiscordAdapter implements PlatformAdapter {
       intents: [GatewayIntentBits.Guilds],
       // Prompts and answers are user/model text: they must never ping anyone.
       allowedMentions: { parse: [] },
+      ...shardingOptions(deps.config),
       ...(deps.config.DISCORD_API_URL ? { rest: { api: deps.config.DISCORD_API_URL } } : {}),
     });
     this.client.on(Events.InteractionCreate, (interaction) => {
@@ -96,6 +102,8 @@ class DiscordAdapter implements PlatformAdapter {
     // starts a new one when Discord refuses the resume (interactions sent meanwhile are lost; Discord tells users).
     let reconnecting = false;
     this.client.on(Events.ShardReconnecting, (shardId) => {
+      // client.destroy() closes the connection too: that is no lost connection.
+      if (this.stopping) return;
       reconnecting = true;
       deps.logger.warn({ shard: shardId }, "discord gateway connection lost: reconnecting");
     });
@@ -112,7 +120,12 @@ class DiscordAdapter implements PlatformAdapter {
       );
     });
     this.client.on(Events.ShardDisconnect, (event, shardId) => {
-      deps.logger.error({ shard: shardId, code: event.code }, "discord gateway closed for good");
+      this.lastCloseCode = event.code;
+      if (this.stopping) return;
+      deps.logger.error(
+        { shard: shardId, code: event.code, hint: gatewayRefusal(event.code) },
+        "discord gateway closed for good",
+      );
     });
     // discord.js waits and sends a rate-limited request again by itself (a 429 was not executed by Discord, so
     // nothing is sent twice). Routes are logged generalised ("/webhooks/:id/:token"): URLs carry tokens.
@@ -144,13 +157,24 @@ class DiscordAdapter implements PlatformAdapter {
   async start(): Promise<void> {
     this.unsubscribe = this.deps.arena.onEvent(PLATFORM, (event) => this.track(this.renderEvent(event)));
     const ready = once(this.client, Events.ClientReady);
-    await this.client.login(this.deps.token);
+    try {
+      await this.client.login(this.deps.token);
+    } catch (error) {
+      const refusal = gatewayRefusal(this.lastCloseCode);
+      throw refusal ? new Error(refusal) : error;
+    }
     await ready;
-    await this.registerCommands();
-    this.deps.logger.info({ user: this.client.user?.username }, "discord bot connected");
+    const shards = this.client.ws.shards.map((shard) => shard.id);
+    // One process registers them: several writing the same commands at once would only race each other.
+    if (shards.includes(0)) await this.registerCommands();
+    this.deps.logger.info(
+      { user: this.client.user?.username, shards, shardCount: this.client.options.shardCount },
+      "discord bot connected",
+    );
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -468,7 +492,9 @@ class DiscordAdapter implements PlatformAdapter {
   }
 
   private async sendableChannel(channelId: string): Promise<SendableChannels> {
-    const channel = await this.client.channels.fetch(channelId);
+    // A battle or subscription in a guild of another process's shard is not in this client's cache: posting to
+    // it goes through REST all the same (the window closer or the publisher may be any process).
+    const channel = await this.client.channels.fetch(channelId, { allowUnknownGuild: true });
     if (!channel?.isSendable()) {
       throw new Error(`discord channel ${channelId} is not a text channel the bot can see`);
     }
@@ -511,6 +537,27 @@ class DiscordAdapter implements PlatformAdapter {
       })
       .catch(() => {});
   }
+}
+
+/**
+ * discord.js' own sharding: this process runs DISCORD_SHARDS (default all) of DISCORD_SHARD_COUNT shards; without
+ * a count, as many shards as Discord recommends, all here.
+ */
+function shardingOptions(config: Config): Pick<ClientOptions, "shards" | "shardCount"> {
+  const count = config.DISCORD_SHARD_COUNT;
+  if (count === undefined) return { shards: "auto" };
+  return { shardCount: count, shards: config.DISCORD_SHARDS ?? Array.from({ length: count }, (_, id) => id) };
+}
+
+/** What to change when Discord refuses this process's shards (gateway close 4010 or 4011); null otherwise. */
+function gatewayRefusal(code: number | undefined): string | null {
+  if (code === GatewayCloseCodes.ShardingRequired) {
+    return "Discord requires more shards for this bot (gateway close 4011): raise DISCORD_SHARD_COUNT to at least the count Discord recommends, or unset it to run that many shards in this process.";
+  }
+  if (code === GatewayCloseCodes.InvalidShard) {
+    return "Discord refused the shard settings (gateway close 4010): DISCORD_SHARDS must be ids below DISCORD_SHARD_COUNT, the same count in every process.";
+  }
+  return null;
 }
 
 function modalOf(prompt: TextPrompt): ModalBuilder {

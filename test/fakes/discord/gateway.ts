@@ -1,5 +1,7 @@
 // The fake gateway: Discord's WebSocket protocol (v10, JSON encoding, optional zlib-stream / identify
 // compression). HELLO → IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME with replay, op 9 invalid session.
+// Sharding as Discord does it: IDENTIFY's `shard: [id, count]` gets the guilds with (guild_id >> 22) % count ==
+// id, their events and interactions; DMs (no guild) go to shard 0.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -11,6 +13,8 @@ import type { World } from "./world.ts";
 export interface GatewayEvent {
   type: "connect" | "identify" | "ready" | "resume" | "resumed" | "invalidSession" | "close" | "heartbeat";
   sessionId?: string;
+  /** "identify": the [shard id, shard count] the session was opened for */
+  shard?: readonly [number, number];
   code?: number;
   /** "resumed": how many dispatches the client had missed and got again */
   replayed?: number;
@@ -27,6 +31,7 @@ interface Dispatch {
 interface Session {
   id: string;
   intents: number;
+  shard: readonly [number, number];
   seq: number;
   connection: Connection | null;
   resumable: boolean;
@@ -51,9 +56,17 @@ export interface GatewayOptions {
   heartbeatIntervalMs: number;
   /** the ws:// URL clients use; READY's resume_gateway_url points at it too */
   url: () => string;
-  /** The guild payloads (GUILD_CREATE) to send after READY. */
-  guildPayloads: () => unknown[];
-  readyPayload: (sessionId: string) => Record<string, unknown>;
+  /** The guild payloads (GUILD_CREATE) to send after READY (each session gets those of its shard). */
+  guildPayloads: () => Array<{ id: string }>;
+  readyPayload: (sessionId: string, shard: readonly [number, number]) => Record<string, unknown>;
+  /** Fewer shards than this are refused with 4011 Sharding Required, as Discord does for a large bot. */
+  requiredShards: number;
+}
+
+/** The shard that receives a guild's events: (guild_id >> 22) % shard count, as Discord documents. */
+export function shardOf(guildId: string | undefined, shardCount: number): number {
+  if (guildId === undefined) return 0;
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
 
 export class FakeGateway {
@@ -74,12 +87,23 @@ export class FakeGateway {
     return [...this.connections].filter((c) => c.session?.connection === c).length;
   }
 
-  /** Sends an event to every session (buffered for a session whose connection is down, replayed on RESUME). */
+  /**
+   * Sends an event to every session of the shard its guild (`d.guild_id`) belongs to (buffered for a session whose
+   * connection is down, replayed on RESUME).
+   */
   dispatch(t: string, d: unknown, intent: number | null = GatewayIntentBits.Guilds): void {
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
     for (const session of this.sessions.values()) {
       if (!session.resumable && !session.connection) continue;
+      const [shardId, shardCount] = session.shard;
+      if (shardOf(typeof guildId === "string" ? guildId : undefined, shardCount) !== shardId) continue;
       this.dispatchTo(session, t, d, intent);
     }
+  }
+
+  /** The [id, count] of each live session's shard, in the order they identified. */
+  get shards(): Array<readonly [number, number]> {
+    return [...this.sessions.values()].filter((s) => s.connection).map((s) => s.shard);
   }
 
   /**
@@ -187,10 +211,28 @@ export class FakeGateway {
       connection.socket.close(GatewayCloseCodes.AuthenticationFailed, "Authentication failed.");
       return;
     }
+    const shard = d.shard === undefined ? ([0, 1] as const) : d.shard;
+    if (
+      !Array.isArray(shard) ||
+      shard.length !== 2 ||
+      !shard.every((n) => Number.isInteger(n)) ||
+      shard[1] < 1 ||
+      shard[0] < 0 ||
+      shard[0] >= shard[1]
+    ) {
+      connection.socket.close(GatewayCloseCodes.InvalidShard, "Invalid shard.");
+      return;
+    }
+    const [shardId, shardCount] = shard as [number, number];
+    if (shardCount < this.options.requiredShards) {
+      connection.socket.close(GatewayCloseCodes.ShardingRequired, "Sharding required.");
+      return;
+    }
     if (d.compress === true && !connection.compression) connection.compression = "identify";
     const session: Session = {
       id: randomBytes(16).toString("hex"),
       intents: typeof d.intents === "number" ? d.intents : 0,
+      shard: [shardId, shardCount],
       seq: 0,
       connection,
       resumable: true,
@@ -198,9 +240,11 @@ export class FakeGateway {
     };
     this.sessions.set(session.id, session);
     connection.session = session;
-    this.emit({ type: "identify", sessionId: session.id });
-    this.dispatchTo(session, "READY", this.options.readyPayload(session.id), null);
-    for (const guild of this.options.guildPayloads()) this.dispatchTo(session, "GUILD_CREATE", guild);
+    this.emit({ type: "identify", sessionId: session.id, shard: session.shard });
+    this.dispatchTo(session, "READY", this.options.readyPayload(session.id, session.shard), null);
+    for (const guild of this.options.guildPayloads()) {
+      if (shardOf(guild.id, shardCount) === shardId) this.dispatchTo(session, "GUILD_CREATE", guild);
+    }
     this.emit({ type: "ready", sessionId: session.id });
   }
 

@@ -21,9 +21,15 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ChannelType, InteractionResponseType, InteractionType, PermissionFlagsBits } from "discord.js";
+import {
+  ChannelType,
+  InteractionResponseType,
+  InteractionType,
+  PermissionFlagsBits,
+  SnowflakeUtil,
+} from "discord.js";
 import { FakeDiscordCore } from "./core.ts";
-import { FakeGateway, type GatewayEvent } from "./gateway.ts";
+import { FakeGateway, type GatewayEvent, shardOf } from "./gateway.ts";
 import {
   buildOptions,
   findCommand,
@@ -52,7 +58,7 @@ import {
   World,
 } from "./world.ts";
 
-export type { GatewayEvent } from "./gateway.ts";
+export { type GatewayEvent, shardOf } from "./gateway.ts";
 export type {
   CallbackRecord,
   InteractionHandle,
@@ -101,6 +107,11 @@ export interface FakeDiscordOptions {
   interactionAckTimeoutMs?: number;
   /** default 0 (ephemeral) */
   port?: number;
+  /**
+   * The shard count `GET /gateway/bot` recommends and below which IDENTIFY is refused (4011 Sharding Required);
+   * default 1. Guild `i` of `guilds` gets an id on shard `i % requiredShards` unless it has one.
+   */
+  requiredShards?: number;
 }
 
 export interface AddUserOptions {
@@ -216,7 +227,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const owner: FakeUser = { id: newSnowflake(), username: "owner", globalName: "Server Owner", bot: false };
   world.users.set(owner.id, owner);
   const guildOptions = options.guilds ?? [{}];
-  const guilds = guildOptions.map((g, i) => createGuild(world, g, i, owner, botUser));
+  const shardCount = options.requiredShards ?? 1;
+  const guilds = guildOptions.map((g, i) => createGuild(world, g, i, owner, botUser, shardCount));
 
   let origin = "";
   const gatewayUrl = () => `${origin.replace(/^http/, "ws")}/gateway`;
@@ -226,14 +238,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
     url: gatewayUrl,
     guildPayloads: () => guilds.map((g) => guildCreatePayload(world, g)),
-    readyPayload: (sessionId) => ({
+    requiredShards: shardCount,
+    readyPayload: (sessionId, [shardId, shardCount]) => ({
       v: 10,
       user: { ...apiUser(botUser), verified: true, mfa_enabled: false, email: null },
-      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+      guilds: guilds
+        .filter((g) => shardOf(g.id, shardCount) === shardId)
+        .map((g) => ({ id: g.id, unavailable: true })),
       session_id: sessionId,
       session_type: "normal",
       resume_gateway_url: gatewayUrl(),
-      shard: [0, 1],
+      shard: [shardId, shardCount],
       application: { id: world.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -245,7 +260,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     }),
   });
   const core = new FakeDiscordCore(world, gateway);
-  const rest = new FakeRest(core, token, gatewayUrl, options.interactionAckTimeoutMs ?? 3000);
+  const rest = new FakeRest(core, token, gatewayUrl, options.interactionAckTimeoutMs ?? 3000, shardCount);
 
   const server: Server = createServer((request, response) => {
     const path = request.url ?? "/";
@@ -640,8 +655,15 @@ function newChannel(guildId: Snowflake, options: FakeChannelOptions, position: n
   };
 }
 
-function createGuild(world: World, options: FakeGuildOptions, index: number, owner: FakeUser, bot: FakeUser) {
-  const id = options.id ?? newSnowflake();
+function createGuild(
+  world: World,
+  options: FakeGuildOptions,
+  index: number,
+  owner: FakeUser,
+  bot: FakeUser,
+  shardCount: number,
+) {
+  const id = options.id ?? guildIdOnShard(index % shardCount, shardCount);
   const everyone = { id, name: "@everyone", permissions: EVERYONE_PERMISSIONS, position: 0 };
   const moderator = {
     id: newSnowflake(),
@@ -685,7 +707,15 @@ function createGuild(world: World, options: FakeGuildOptions, index: number, own
   return guild;
 }
 
-function guildCreatePayload(world: World, guild: FakeGuild): Record<string, unknown> {
+/** A new snowflake whose guild events go to shard `shard` of `shardCount` (its timestamp picks the shard). */
+function guildIdOnShard(shard: number, shardCount: number): Snowflake {
+  for (let offset = 0; ; offset++) {
+    const id = SnowflakeUtil.generate({ timestamp: Date.now() + offset }).toString();
+    if (shardOf(id, shardCount) === shard) return id;
+  }
+}
+
+function guildCreatePayload(world: World, guild: FakeGuild): Record<string, unknown> & { id: string } {
   const channels = [...world.channels.values()].filter((c) => c.guildId === guild.id);
   const members = [...guild.members.values()];
   return {

@@ -139,6 +139,7 @@ export class FakeRest {
     private readonly token: string,
     private readonly gatewayUrl: () => string,
     private readonly ackTimeoutMs: number,
+    private readonly recommendedShards: number,
   ) {
     this.registerRoutes();
   }
@@ -291,8 +292,14 @@ export class FakeRest {
     this.route("GET", "/gateway/bot", () =>
       ok({
         url: this.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        shards: this.recommendedShards,
+        session_start_limit: {
+          total: 1000,
+          remaining: 999,
+          reset_after: 14_400_000,
+          // As Discord gives large bots: its shards may identify together (discord.js waits 5 s between buckets).
+          max_concurrency: this.recommendedShards,
+        },
       }),
     );
     this.route("GET", "/users/@me", () => ok(apiUser(bot)));

@@ -422,6 +422,19 @@ export class TelegramEmulator {
     return method === undefined ? [...this.callLog] : this.callLog.filter((call) => call.method === method);
   }
 
+  /** The last `limit` calls into one chat, one line each (method, how long ago, error): for test failures. */
+  describeCalls(chatId: number, limit = 10): string {
+    const now = Date.now();
+    return this.callLog
+      .filter((call) => String(call.params.chat_id) === String(chatId))
+      .slice(-limit)
+      .map(
+        (call) =>
+          `  ${call.method} ${now - call.at} ms ago${call.error ? ` → ${call.error.error_code} ${call.error.description}` : ""}`,
+      )
+      .join("\n");
+  }
+
   /** The next `times` calls of `method` fail with this error, in Telegram's error format. */
   failNext(method: string, error: InjectedError, times = 1): void {
     const queue = this.failures.get(method.toLowerCase()) ?? [];

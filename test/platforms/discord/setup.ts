@@ -4,7 +4,12 @@ import type { Logger } from "../../../src/arena/logger.ts";
 import { type Config, loadConfig } from "../../../src/config.ts";
 import type { ArenaRuntime, RuntimeOptions } from "../../../src/main.ts";
 import { createDiscordAdapter } from "../../../src/platforms/discord/index.ts";
-import { type FakeDiscord, type FakeMessage, startFakeDiscord } from "../../fakes/discord/index.ts";
+import {
+  type FakeDiscord,
+  type FakeDiscordOptions,
+  type FakeMessage,
+  startFakeDiscord,
+} from "../../fakes/discord/index.ts";
 import type { FakeOpenAI } from "../../fakes/openai/server.ts";
 import { type RunningArena, startArenaWorld } from "../setup.ts";
 
@@ -25,9 +30,20 @@ export interface World {
  * Models: alpha and beta answer normally; leaky names itself, wordy writes several thousand characters.
  * Commands are registered in the test guild (DISCORD_GUILD_IDS) unless `global` asks for global registration.
  */
-export async function startWorld(options: { readonly global?: boolean } = {}): Promise<World> {
-  const [discord, arenaWorld] = await Promise.all([startFakeDiscord(), startArenaWorld("discord")]);
+export async function startWorld(
+  options: {
+    readonly global?: boolean;
+    /** Fake Discord's guilds and required shard count; extra environment (DISCORD_SHARD_COUNT…). */
+    readonly discord?: FakeDiscordOptions;
+    readonly env?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<World> {
+  const [discord, arenaWorld] = await Promise.all([
+    startFakeDiscord(options.discord),
+    startArenaWorld("discord"),
+  ]);
   const config = loadConfig({
+    ...options.env,
     ...arenaWorld.arenaEnvironment(),
     DISCORD_TOKEN: discord.botToken,
     DISCORD_API_URL: discord.apiUrl,
