@@ -102,12 +102,21 @@ class TelegramAdapter implements PlatformAdapter {
     this.bot = new Telegraf(deps.token, {
       telegram: { webhookReply: false, ...(apiRoot ? { apiRoot } : {}) },
     });
-    this.sender = new Sender(deps.pacing ?? DEFAULT_PACING, (method, seconds, attempt) => {
-      deps.logger.warn(
-        { method, retryAfterSeconds: seconds, attempt },
-        "telegram flood control: retrying after the wait Telegram asked for",
-      );
-    });
+    this.sender = new Sender(
+      deps.pacing ?? DEFAULT_PACING,
+      (method, seconds, attempt) => {
+        deps.logger.warn(
+          { method, retryAfterSeconds: seconds, attempt },
+          "telegram flood control: retrying after the wait Telegram asked for",
+        );
+      },
+      (method, chat, waitedMs) => {
+        deps.logger.warn(
+          { method, chat, waitedMs },
+          "telegram: a message has waited long in its chat's queue",
+        );
+      },
+    );
     const updates = deps.updateDeduplicator ?? new RecentUpdateIds();
     // First of all: an update Telegram delivers again (webhook retried, polling answer lost) is handled once.
     this.bot.use(async (ctx, next) => {
@@ -246,12 +255,20 @@ class TelegramAdapter implements PlatformAdapter {
     }
   }
 
-  private track(promise: Promise<unknown>): void {
-    const tracked = promise.catch((error: unknown) => {
-      this.deps.logger.error({ err: this.safe(error) }, "telegram handler failed");
-    });
+  /**
+   * Keeps `promise` for stop() and returns it, failures logged: the arena awaits its event listeners, so that a
+   * publisher posts one leaderboard update at a time rather than piling them into the chat's queue.
+   */
+  private track(promise: Promise<unknown>): Promise<void> {
+    const tracked = promise.then(
+      () => {},
+      (error: unknown) => {
+        this.deps.logger.error({ err: this.safe(error) }, "telegram handler failed");
+      },
+    );
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
+    return tracked;
   }
 
   /** An error as one log-safe line: network errors can carry the request URL, which contains the token. */

@@ -1,7 +1,9 @@
 // Flood control for the Bot API: calls into one chat are paced and run in order (one queue per chat), all
-// chats together are paced too, and a 429 answer is retried after the `retry_after` Telegram asks for.
+// chats together are paced too, and a 429 answer is retried after the `retry_after` Telegram asks for. A call that
+// gets no answer in time fails, so that one hung request cannot hold up its chat's later messages.
 import { setTimeout as sleep } from "node:timers/promises";
 import PQueue from "p-queue";
+import pTimeout from "p-timeout";
 import { TelegramError } from "telegraf";
 
 export interface Rate {
@@ -20,7 +22,22 @@ export interface Pacing {
   readonly attempts: number;
   /** A `retry_after` longer than this is not waited for: the call fails. */
   readonly maxRetryAfterSeconds: number;
+  /** An attempt with no answer after this long fails with TelegramCallTimeout (telegraf's own limit is 500 s). */
+  readonly callTimeoutMs?: number;
 }
+
+/** A Bot API call that got no answer in time; it may still take effect (the request cannot be taken back). */
+export class TelegramCallTimeout extends Error {
+  override readonly name = "TelegramCallTimeout";
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`telegram ${method}: no answer after ${timeoutMs} ms`);
+  }
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 export const DEFAULT_PACING: Pacing = {
   perChat: { count: 5, intervalMs: 5_000 },
@@ -28,6 +45,11 @@ export const DEFAULT_PACING: Pacing = {
   attempts: 3,
   maxRetryAfterSeconds: 60,
 };
+
+/** A call still waiting in its chat's queue after this long is reported: the chat is far behind. */
+export const SLOW_QUEUE_MS = 60_000;
+
+export type SlowQueueReporter = (method: string, chatId: string, waitedMs: number) => void;
 
 export class Sender {
   private readonly chats = new Map<string, PQueue>();
@@ -37,6 +59,7 @@ export class Sender {
   constructor(
     private readonly pacing: Pacing,
     private readonly onRetry: (method: string, retryAfterSeconds: number, attempt: number) => void,
+    private readonly onSlowQueue: SlowQueueReporter = () => {},
   ) {
     this.overall = new PQueue({ intervalCap: pacing.overall.count, interval: pacing.overall.intervalMs });
   }
@@ -58,12 +81,20 @@ export class Sender {
       });
       this.chats.set(key, queue);
     }
-    return queue.add(() => this.retrying(method, () => this.overall.add(call)));
+    const queuedAt = Date.now();
+    const watchdog = setTimeout(
+      () => this.onSlowQueue(method, key, Date.now() - queuedAt),
+      SLOW_QUEUE_MS,
+    ).unref();
+    return queue.add(() => {
+      clearTimeout(watchdog);
+      return this.retrying(method, () => this.overall.add(() => this.timed(method, call)));
+    });
   }
 
   /** A call bound to no chat (answerCallbackQuery, getChatMember, …): retried on 429, not queued. */
   direct<T>(method: string, call: () => Promise<T>): Promise<T> {
-    return this.retrying(method, call);
+    return this.retrying(method, () => this.timed(method, call));
   }
 
   /** Resolves once every queued call has run; later 429 waits are cut short. */
@@ -72,6 +103,12 @@ export class Sender {
     await Promise.all([...this.chats.values()].map((queue) => queue.onIdle()));
     await this.overall.onIdle();
     this.stopped = new AbortController();
+  }
+
+  /** One attempt, given up after the call timeout (the queues then move on; drain does not wait for it). */
+  private timed<T>(method: string, call: () => Promise<T>): Promise<T> {
+    const milliseconds = this.pacing.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    return pTimeout(call(), { milliseconds, message: new TelegramCallTimeout(method, milliseconds) });
   }
 
   private async retrying<T>(method: string, call: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // Pacing of the Sender, on a fake clock: which calls have run, never how long they took.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Rate, Sender } from "../../../src/platforms/telegram/sender.ts";
+import { type Rate, Sender, TelegramCallTimeout } from "../../../src/platforms/telegram/sender.ts";
 
 function pacedSender(perChat: Rate, overall: Rate) {
   const sender = new Sender({ perChat, overall, attempts: 3, maxRetryAfterSeconds: 5 }, () => {});
@@ -46,6 +46,61 @@ describe("Sender pacing", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(ran).toEqual(["A", "B", "C", "D", "E"]);
     await Promise.all(calls);
+    await sender.drain();
+  });
+});
+
+describe("Sender call timeout", () => {
+  it("fails a call that gets no answer in time, and the chat's next call goes ahead", async () => {
+    const sender = new Sender(
+      {
+        perChat: { count: 10, intervalMs: 1000 },
+        overall: { count: 100, intervalMs: 1000 },
+        attempts: 3,
+        maxRetryAfterSeconds: 5,
+        callTimeoutMs: 200,
+      },
+      () => {},
+    );
+    const hung = sender.inChat("A", "editMessageReplyMarkup", () => new Promise<never>(() => {}));
+    const next = sender.inChat("A", "sendMessage", async () => "sent");
+    const failure = await hung.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TelegramCallTimeout);
+    expect(failure).toMatchObject({ method: "editMessageReplyMarkup", timeoutMs: 200 });
+    expect(await next).toBe("sent");
+    await sender.drain();
+  });
+});
+
+describe("Sender queue report", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("reports a call that waited a minute in its chat's queue", async () => {
+    const waited: Array<[string, string]> = [];
+    const sender = new Sender(
+      {
+        perChat: { count: 1, intervalMs: 40_000 },
+        overall: { count: 100, intervalMs: 1000 },
+        attempts: 3,
+        maxRetryAfterSeconds: 5,
+      },
+      () => {},
+      (method, chat) => waited.push([method, chat]),
+    );
+    const calls = [1, 2, 3].map((n) => sender.inChat("A", "sendMessage", async () => n));
+    await vi.advanceTimersByTimeAsync(60_000);
+    // The second ran at 40 s; the third is still queued at 60 s.
+    expect(waited).toEqual([["sendMessage", "A"]]);
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(await Promise.all(calls)).toEqual([1, 2, 3]);
     await sender.drain();
   });
 });
