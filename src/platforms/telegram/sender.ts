@@ -2,7 +2,8 @@
 // chats together are paced too, and a 429 answer is retried after the `retry_after` Telegram asks for. A call that
 // gets no answer in time fails, so that one hung request cannot hold up its chat's later messages.
 import { setTimeout as sleep } from "node:timers/promises";
-import PQueue from "p-queue";
+import pLimit, { type LimitFunction } from "p-limit";
+import pThrottle from "p-throttle";
 import pTimeout from "p-timeout";
 import { TelegramError } from "telegraf";
 
@@ -51,9 +52,25 @@ export const SLOW_QUEUE_MS = 60_000;
 
 export type SlowQueueReporter = (method: string, chatId: string, waitedMs: number) => void;
 
+/** One chat's lane: its calls run one at a time, in order, at most `perChat` of them per interval. */
+interface ChatLane {
+  readonly serial: LimitFunction;
+  readonly paced: <T>(call: () => Promise<T>) => Promise<T>;
+  lastUsed: number;
+}
+
+/** A throttled runner of calls (p-throttle, strict: no interval ever holds more than `rate.count` calls). */
+function pacedBy(rate: Rate): <T>(call: () => Promise<T>) => Promise<T> {
+  const throttled = pThrottle({ limit: rate.count, interval: rate.intervalMs, strict: true })(
+    (call: () => Promise<unknown>) => call(),
+  );
+  return <T>(call: () => Promise<T>) => throttled(call) as Promise<T>;
+}
+
 export class Sender {
-  private readonly chats = new Map<string, PQueue>();
-  private readonly overall: PQueue;
+  private readonly chats = new Map<string, ChatLane>();
+  private readonly overall: <T>(call: () => Promise<T>) => Promise<T>;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = new AbortController();
 
   constructor(
@@ -61,48 +78,68 @@ export class Sender {
     private readonly onRetry: (method: string, retryAfterSeconds: number, attempt: number) => void,
     private readonly onSlowQueue: SlowQueueReporter = () => {},
   ) {
-    this.overall = new PQueue({ intervalCap: pacing.overall.count, interval: pacing.overall.intervalMs });
+    this.overall = pacedBy(pacing.overall);
   }
 
   /** A call into one chat (send, edit): in order with the chat's other calls, paced, retried on 429. */
   inChat<T>(chatId: string | number, method: string, call: () => Promise<T>): Promise<T> {
     const key = String(chatId);
-    let queue = this.chats.get(key);
-    if (!queue) {
-      queue = new PQueue({
-        concurrency: 1,
-        intervalCap: this.pacing.perChat.count,
-        interval: this.pacing.perChat.intervalMs,
-      });
-      const created = queue;
-      created.on("idle", () => {
-        if (this.chats.get(key) === created && created.size === 0 && created.pending === 0)
-          this.chats.delete(key);
-      });
-      this.chats.set(key, queue);
-    }
+    const lane = this.lane(key);
     const queuedAt = Date.now();
     const watchdog = setTimeout(
       () => this.onSlowQueue(method, key, Date.now() - queuedAt),
       SLOW_QUEUE_MS,
     ).unref();
-    return queue.add(() => {
-      clearTimeout(watchdog);
-      return this.retrying(method, () => this.overall.add(() => this.timed(method, call)));
-    });
+    const result = lane.serial(() =>
+      this.retrying(method, () =>
+        lane.paced(() => {
+          clearTimeout(watchdog);
+          return this.overall(() => this.timed(method, call));
+        }),
+      ),
+    );
+    return this.track(result.finally(() => this.released(key, lane)));
   }
 
   /** A call bound to no chat (answerCallbackQuery, getChatMember, …): retried on 429, not queued. */
   direct<T>(method: string, call: () => Promise<T>): Promise<T> {
-    return this.retrying(method, () => this.timed(method, call));
+    return this.track(this.retrying(method, () => this.timed(method, call)));
   }
 
   /** Resolves once every queued call has run; later 429 waits are cut short. */
   async drain(): Promise<void> {
     this.stopped.abort();
-    await Promise.all([...this.chats.values()].map((queue) => queue.onIdle()));
-    await this.overall.onIdle();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.stopped = new AbortController();
+  }
+
+  private lane(key: string): ChatLane {
+    let lane = this.chats.get(key);
+    if (!lane) {
+      lane = { serial: pLimit(1), paced: pacedBy(this.pacing.perChat), lastUsed: Date.now() };
+      this.chats.set(key, lane);
+    }
+    lane.lastUsed = Date.now();
+    return lane;
+  }
+
+  /** An idle lane is forgotten once its interval has passed (sooner, a new lane could exceed the rate). */
+  private released(key: string, lane: ChatLane): void {
+    const interval = this.pacing.perChat.intervalMs;
+    setTimeout(() => {
+      const idle = lane.serial.activeCount + lane.serial.pendingCount === 0;
+      if (idle && Date.now() - lane.lastUsed >= interval && this.chats.get(key) === lane)
+        this.chats.delete(key);
+    }, interval).unref();
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    void promise.then(
+      () => this.inFlight.delete(promise),
+      () => this.inFlight.delete(promise),
+    );
+    return promise;
   }
 
   /** One attempt, given up after the call timeout (the queues then move on; drain does not wait for it). */

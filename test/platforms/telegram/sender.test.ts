@@ -1,4 +1,4 @@
-// Pacing of the Sender, on a fake clock: which calls have run, never how long they took.
+// Pacing of the Sender, on a fake clock (and its call timeout, on a real one): which calls have run.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Rate, Sender, TelegramCallTimeout } from "../../../src/platforms/telegram/sender.ts";
 
@@ -30,6 +30,9 @@ describe("Sender pacing", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(ran).toEqual(["a1", "b1", "a2"]);
     await vi.advanceTimersByTimeAsync(1000);
+    expect(ran).toEqual(["a1", "b1", "a2", "a3"]);
+    // Past the rate, calls are spread over the interval (p-throttle's strict mode): no interval holds more than 2.
+    await vi.advanceTimersByTimeAsync(500);
     expect(ran).toEqual(["a1", "b1", "a2", "a3", "a4"]);
     expect(await Promise.all(calls)).toEqual(["a1", "a2", "a3", "a4", "b1"]);
     await sender.drain();
@@ -44,6 +47,8 @@ describe("Sender pacing", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(ran).toEqual(["A", "B", "C"]);
     await vi.advanceTimersByTimeAsync(1000);
+    expect(ran).toEqual(["A", "B", "C", "D"]);
+    await vi.advanceTimersByTimeAsync(334);
     expect(ran).toEqual(["A", "B", "C", "D", "E"]);
     await Promise.all(calls);
     await sender.drain();
