@@ -174,15 +174,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_PORT) {
     problems.push("TELEGRAM_WEBHOOK_PORT: required with TELEGRAM_WEBHOOK_URL (the local port to listen on)");
   }
-  if (config.DISCORD_SHARDS && config.DISCORD_SHARD_COUNT === undefined) {
+  const shardCount = config.DISCORD_SHARD_COUNT;
+  if (config.DISCORD_SHARDS && shardCount === undefined) {
     problems.push(
       "DISCORD_SHARD_COUNT: required with DISCORD_SHARDS (the total number of shards over all processes)",
     );
   }
-  const outOfRange = (config.DISCORD_SHARDS ?? []).filter((id) => id >= (config.DISCORD_SHARD_COUNT ?? 1));
-  if (config.DISCORD_SHARD_COUNT !== undefined && outOfRange.length > 0) {
+  const outOfRange =
+    shardCount === undefined ? [] : (config.DISCORD_SHARDS ?? []).filter((id) => id >= shardCount);
+  if (outOfRange.length > 0) {
     problems.push(
-      `DISCORD_SHARDS: ${outOfRange.join(", ")} out of range: with DISCORD_SHARD_COUNT=${config.DISCORD_SHARD_COUNT} the ids are 0-${config.DISCORD_SHARD_COUNT - 1}`,
+      `DISCORD_SHARDS: ${outOfRange.join(", ")} out of range: with DISCORD_SHARD_COUNT=${shardCount} the ids are 0-${(shardCount ?? 1) - 1}`,
     );
   }
   const models = config.ARENA_MODELS ? readModelsFile(config.ARENA_MODELS, problems) : [];

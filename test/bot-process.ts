@@ -10,6 +10,25 @@ export interface BotProcess {
   readonly lines: string[];
 }
 
+/**
+ * What `arena start` gets in these tests: only these variables (nothing leaks in from the shell), then the
+ * platform's. Models come from a models file; info logs, so that a failure can be explained.
+ */
+export function botEnvironment(
+  bot: { home: string; databaseUrl: string; modelsFile: string; secret: string },
+  platform: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: bot.home,
+    DATABASE_URL: bot.databaseUrl,
+    ARENA_MODELS: bot.modelsFile,
+    ARENA_SECRET: bot.secret,
+    LOG_LEVEL: "info",
+    ...platform,
+  };
+}
+
 /** Starts `arena start` with exactly `env`, and resolves once it logs that it started (or fails if it exits). */
 export async function startBotProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<BotProcess> {
   const child = spawn(process.execPath, [BIN, "start"], { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -10,6 +10,7 @@ import { createUserHasher } from "../src/arena/identity.ts";
 import { openSqliteStore } from "../src/store/index.ts";
 import {
   type BotProcess,
+  botEnvironment,
   diagnosticLines,
   eventually,
   explained,
@@ -92,16 +93,10 @@ describe("SIGKILL while generating, recording votes and closing", () => {
     );
     for (const model of ["crash-one", "crash-two"])
       openai.script(model, { text: "Rayleigh scattering: short wavelengths scatter more." });
-    env = {
-      PATH: process.env.PATH,
-      HOME: directory,
-      DATABASE_URL: join(directory, "arena.db"),
-      ARENA_MODELS: modelsFile,
-      ARENA_SECRET: SECRET,
-      LOG_LEVEL: "info",
-      TELEGRAM_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-    };
+    env = botEnvironment(
+      { home: directory, databaseUrl: join(directory, "arena.db"), modelsFile, secret: SECRET },
+      { TELEGRAM_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.apiRoot },
+    );
 
     const users = Array.from({ length: VOTERS + 1 }, (_, index) =>
       telegram.user({ firstName: `Crash${index}` }),

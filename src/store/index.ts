@@ -63,6 +63,19 @@ async function openConnection(databaseUrl: string): Promise<{ sqlite: Database.D
   return { sqlite, filename };
 }
 
+/** SQLite's busy error: a lock upgrade that would deadlock fails at once, whatever the busy timeout. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/.test(String(error))
+  );
+}
+
+/** The wait before trying again what failed busy (the WAL switch, a migration pass). */
+const BUSY_RETRY_MS = 50;
+/** Retries of a migration pass that lost a race to another process starting at the same time. */
+const MIGRATION_ATTEMPTS = 50;
+
 /**
  * Processes opening a fresh file together: the switch to WAL needs the file to itself, and SQLite answers "database
  * is locked" at once (no busy wait) while another connection holds it. Retried until the busy timeout.
@@ -75,7 +88,7 @@ async function switchToWal(sqlite: Database.Database): Promise<void> {
       return;
     } catch (error) {
       if (!isBusy(error) || Date.now() > deadline) throw error;
-      await sleep(MIGRATION_RETRY_MS);
+      await sleep(BUSY_RETRY_MS);
     }
   }
 }
@@ -87,18 +100,6 @@ function appliedMigrations(sqlite: Database.Database): number {
   if (!table) return 0;
   const row = sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
   return row.n;
-}
-
-/** Retries of a migration pass that lost a race to another process starting at the same time. */
-const MIGRATION_ATTEMPTS = 50;
-const MIGRATION_RETRY_MS = 50;
-
-/** SQLite's busy error: a lock upgrade that would deadlock fails at once, whatever the busy timeout. */
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return (
-    (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/.test(String(error))
-  );
 }
 
 /** Applies pending migrations; returns how many this call applied. */
@@ -115,7 +116,7 @@ async function applyMigrations(db: StoreDatabase, sqlite: Database.Database): Pr
     } catch (error) {
       const raced = isBusy(error) || appliedMigrations(sqlite) !== seen;
       if (!raced || attempt >= MIGRATION_ATTEMPTS) throw error;
-      await sleep(MIGRATION_RETRY_MS);
+      await sleep(BUSY_RETRY_MS);
     }
   }
   return Math.max(0, appliedMigrations(sqlite) - before);

@@ -10,6 +10,7 @@ import { createUserHasher } from "../../src/arena/identity.ts";
 import { openStore } from "../../src/store/index.ts";
 import {
   type BotProcess,
+  botEnvironment,
   diagnosticLines,
   explained,
   startBotProcess,
@@ -89,18 +90,16 @@ describe("Discord sharded over two bot processes on one database", () => {
     for (const [index, name] of MODELS.entries()) {
       openai.script(`shards-${name}`, { text: `Answer ${index}: the sky scatters blue light.` });
     }
-    const env = (shard: number): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      HOME: join(files.url, ".."),
-      DATABASE_URL: database.url,
-      ARENA_MODELS: modelsFile,
-      ARENA_SECRET: SECRET,
-      LOG_LEVEL: "info",
-      DISCORD_TOKEN: discord.botToken,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_SHARD_COUNT: String(SHARDS),
-      DISCORD_SHARDS: String(shard),
-    });
+    const env = (shard: number) =>
+      botEnvironment(
+        { home: join(files.url, ".."), databaseUrl: database.url, modelsFile, secret: SECRET },
+        {
+          DISCORD_TOKEN: discord.botToken,
+          DISCORD_API_URL: discord.apiUrl,
+          DISCORD_SHARD_COUNT: String(SHARDS),
+          DISCORD_SHARDS: String(shard),
+        },
+      );
     // One after the other: the first creates the tables.
     for (let shard = 0; shard < SHARDS; shard++) bots.push(await startBotProcess(env(shard)));
     expect(identified.map((event) => event.shard)).toEqual([

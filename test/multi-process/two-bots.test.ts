@@ -11,6 +11,7 @@ import { createUserHasher } from "../../src/arena/identity.ts";
 import { openStore } from "../../src/store/index.ts";
 import {
   type BotProcess,
+  botEnvironment,
   diagnosticLines,
   explained,
   startBotProcess,
@@ -114,19 +115,17 @@ describe("two bot processes on one database", () => {
     }
     const ports = [await freePort(), await freePort()];
     const webhookUrl = await startBalancer(ports);
-    const env = (port: number): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      HOME: join(files.url, ".."),
-      DATABASE_URL: database.url,
-      ARENA_MODELS: modelsFile,
-      ARENA_SECRET: SECRET,
-      LOG_LEVEL: "info",
-      TELEGRAM_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      TELEGRAM_WEBHOOK_URL: webhookUrl,
-      TELEGRAM_WEBHOOK_PORT: String(port),
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    });
+    const env = (port: number) =>
+      botEnvironment(
+        { home: join(files.url, ".."), databaseUrl: database.url, modelsFile, secret: SECRET },
+        {
+          TELEGRAM_TOKEN: TOKEN,
+          TELEGRAM_API_ROOT: telegram.apiRoot,
+          TELEGRAM_WEBHOOK_URL: webhookUrl,
+          TELEGRAM_WEBHOOK_PORT: String(port),
+          TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        },
+      );
     // One after the other: the first creates the tables; both then serve at once.
     for (const port of ports) bots.push(await startBotProcess(env(port)));
 

@@ -56,6 +56,7 @@ export type SlowQueueReporter = (method: string, chatId: string, waitedMs: numbe
 interface ChatLane {
   readonly serial: LimitFunction;
   readonly paced: <T>(call: () => Promise<T>) => Promise<T>;
+  /** When its last call ended. */
   lastUsed: number;
 }
 
@@ -119,13 +120,13 @@ export class Sender {
       lane = { serial: pLimit(1), paced: pacedBy(this.pacing.perChat), lastUsed: Date.now() };
       this.chats.set(key, lane);
     }
-    lane.lastUsed = Date.now();
     return lane;
   }
 
   /** An idle lane is forgotten once its interval has passed (sooner, a new lane could exceed the rate). */
   private released(key: string, lane: ChatLane): void {
     const interval = this.pacing.perChat.intervalMs;
+    lane.lastUsed = Date.now();
     setTimeout(() => {
       const idle = lane.serial.activeCount + lane.serial.pendingCount === 0;
       if (idle && Date.now() - lane.lastUsed >= interval && this.chats.get(key) === lane)

@@ -1,9 +1,19 @@
 // Pacing of the Sender, on a fake clock (and its call timeout, on a real one): which calls have run.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Rate, Sender, TelegramCallTimeout } from "../../../src/platforms/telegram/sender.ts";
+import {
+  type Pacing,
+  type Rate,
+  Sender,
+  TelegramCallTimeout,
+} from "../../../src/platforms/telegram/sender.ts";
+
+/** The tests' pacing: a chat's and the overall rate, three attempts, 429 waits up to 5 s. */
+function pacing(perChat: Rate, overall: Rate, extra: Partial<Pacing> = {}): Pacing {
+  return { perChat, overall, attempts: 3, maxRetryAfterSeconds: 5, ...extra };
+}
 
 function pacedSender(perChat: Rate, overall: Rate) {
-  const sender = new Sender({ perChat, overall, attempts: 3, maxRetryAfterSeconds: 5 }, () => {});
+  const sender = new Sender(pacing(perChat, overall), () => {});
   const ran: string[] = [];
   const call = (chat: string, label: string) =>
     sender.inChat(chat, "sendMessage", async () => {
@@ -58,13 +68,7 @@ describe("Sender pacing", () => {
 describe("Sender call timeout", () => {
   it("fails a call that gets no answer in time, and the chat's next call goes ahead", async () => {
     const sender = new Sender(
-      {
-        perChat: { count: 10, intervalMs: 1000 },
-        overall: { count: 100, intervalMs: 1000 },
-        attempts: 3,
-        maxRetryAfterSeconds: 5,
-        callTimeoutMs: 200,
-      },
+      pacing({ count: 10, intervalMs: 1000 }, { count: 100, intervalMs: 1000 }, { callTimeoutMs: 200 }),
       () => {},
     );
     const hung = sender.inChat("A", "editMessageReplyMarkup", () => new Promise<never>(() => {}));
@@ -91,12 +95,7 @@ describe("Sender queue report", () => {
   it("reports a call that waited a minute in its chat's queue", async () => {
     const waited: Array<[string, string]> = [];
     const sender = new Sender(
-      {
-        perChat: { count: 1, intervalMs: 40_000 },
-        overall: { count: 100, intervalMs: 1000 },
-        attempts: 3,
-        maxRetryAfterSeconds: 5,
-      },
+      pacing({ count: 1, intervalMs: 40_000 }, { count: 100, intervalMs: 1000 }),
       () => {},
       (method, chat) => waited.push([method, chat]),
     );
